@@ -1,0 +1,85 @@
+"""The command-line interface: a thin layer over the library.
+
+Each ``cli/*.py`` module registers its commands on :data:`app`; they parse
+options, call the library, and print. Exit codes follow the contract:
+0 ok, 1 problems/refused, 2 usage error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Optional
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from .common import State
+
+
+class IsekGroup(TyperGroup):
+    """Turns unexpected exceptions into exit code 3 with a short message."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            typer.echo("isek: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the one place that catches everything
+            # Exit, Abort and usage errors (they carry an exit code) are not internal errors.
+            if isinstance(exc, (typer.Exit, typer.Abort)) or hasattr(exc, "exit_code"):
+                raise
+            debug = isinstance(ctx.obj, State) and ctx.obj.debug or os.environ.get("ISEK_DEBUG")
+            if debug:
+                traceback.print_exc()
+            typer.echo(f"isek: internal error: {type(exc).__name__}: {exc}", err=True)
+            if not debug:
+                typer.echo("isek: run with --debug for the traceback, and please report it", err=True)
+            ctx.exit(3)
+
+
+app = typer.Typer(
+    cls=IsekGroup,
+    name="isek",
+    help="Keep an ISEK (integrated urban development concept) as plain-text plan files and report on it.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"isek {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    plan: Optional[str] = typer.Option(
+        None, "--plan", metavar="DIR", envvar="ISEK_PLAN",
+        help="Plan folder. Default: $ISEK_PLAN, else ./plan if it exists, else the current folder."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    ctx.obj = State(plan_option=plan, debug=debug)
+
+
+# Command modules register themselves on import.
+from . import check as _check  # noqa: E402,F401
+from . import query as _query  # noqa: E402,F401
+
+
+def run() -> None:
+    app(prog_name="isek")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

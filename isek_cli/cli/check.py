@@ -1,0 +1,159 @@
+"""`isek check`, `isek schema`, `isek init`."""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..diagnostics import Diagnostic, failing
+from . import app
+from .common import dump_json, is_terminal, state
+
+
+class CheckFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    format: Optional[CheckFormat] = typer.Option(
+        None, "--format", "-f", help="text (default), json, or github annotations (default when GITHUB_ACTIONS=true)."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail the check too."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read every file afresh, ignoring the cache."),
+) -> None:
+    """Validate the whole plan and report every problem as FILE:LINE:COL."""
+    from ..loader import load_plan
+
+    st = state(ctx)
+    root = st.plan_dir
+    loaded = load_plan(root)
+    diags = loaded.diagnostics
+    fmt = format or (CheckFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.text)
+    if fmt is CheckFormat.json:
+        typer.echo(dump_json(check_json(root, loaded)))
+    elif fmt is CheckFormat.github:
+        for d in diags:
+            typer.echo(github_line(d, root))
+        typer.echo(summary(root, loaded))
+    else:
+        print_text(diags, color=is_terminal())
+        typer.echo(summary(root, loaded), err=False)
+    raise typer.Exit(1 if failing(diags, strict) else 0)
+
+
+def check_json(root: Path, loaded) -> dict:
+    diags = loaded.diagnostics
+    return {
+        "plan": str(root),
+        "valid": not any(d.severity == "error" for d in diags),
+        "errors": sum(d.severity == "error" for d in diags),
+        "warnings": sum(d.severity == "warning" for d in diags),
+        "diagnostics": [d.as_dict() for d in diags],
+    }
+
+
+def summary(root: Path, loaded) -> str:
+    diags = loaded.diagnostics
+    errors = sum(d.severity == "error" for d in diags)
+    warnings = len(diags) - errors
+    plan = loaded.plan
+    if errors:
+        return f"{root}: {errors} error(s), {warnings} warning(s)"
+    counts = (f"{len(plan.fields)} fields of action, {len(plan.measures)} measures, "
+              f"{len(plan.indicators)} indicators, {len(plan.progress_years)} progress years")
+    return f"{root}: valid ({counts}); {warnings} warning(s)"
+
+
+def print_text(diags: list[Diagnostic], *, color: bool) -> None:
+    if color:
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console(highlight=False)
+        for d in diags:
+            style = "bold red" if d.severity == "error" else "bold yellow"
+            console.print(f"[bold]{escape(d.where)}[/]: [{style}]{d.severity}[{d.code}][/]: {escape(d.message)}")
+            for line in _excerpt(d):
+                console.print(f"[dim]{escape(line)}[/]" if not line.strip().startswith("^") else f"[{style}]{line}[/]")
+            if d.hint:
+                console.print(f"  [cyan]hint:[/] {escape(d.hint)}")
+        return
+    for d in diags:
+        typer.echo(f"{d.where}: {d.severity}[{d.code}]: {d.message}")
+        for line in _excerpt(d):
+            typer.echo(line)
+        if d.hint:
+            typer.echo(f"  hint: {d.hint}")
+
+
+def _excerpt(d: Diagnostic) -> list[str]:
+    if not d.excerpt or not d.excerpt[0].strip():
+        return []
+    text = d.excerpt[0].replace("\t", " ")
+    gutter = f"{d.line:>5} | "
+    return [gutter + text, " " * (len(gutter) - 2) + "| " + " " * (d.col - 1) + "^"]
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def github_line(d: Diagnostic, root: Path) -> str:
+    """A GitHub Actions workflow command; the file path is relative to the working directory."""
+    path = os.path.relpath(root / d.file)
+    level = "error" if d.severity == "error" else "warning"
+    message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+    return (f"::{level} file={_gh_escape(path, True)},line={d.line},col={d.col},"
+            f"title={_gh_escape('isek ' + d.code, True)}::{_gh_escape(message)}")
+
+
+@app.command()
+def schema(
+    kind: Optional[str] = typer.Option(None, "--kind", help="Only the schema of one file kind: plan, actors, field, indicators, progress."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write one <kind>.schema.json per file kind into this folder."),
+) -> None:
+    """Print the JSON Schema of the plan files (for editors and validators)."""
+    from ..schema import KINDS, plan_schema, write_schemas
+
+    if kind is not None and kind not in KINDS:
+        raise typer.BadParameter(f"unknown kind '{kind}'; choose one of {', '.join(KINDS)}", param_hint="--kind")
+    if output is not None:
+        for path in write_schemas(output):
+            typer.echo(str(path))
+        return
+    typer.echo(json.dumps(plan_schema(kind), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def init(
+    directory: Path = typer.Argument(..., metavar="DIR", help="Folder for the new plan (created if missing)."),
+    city: str = typer.Option("Musterstadt", "--city", help="The city's name."),
+    start: int = typer.Option(2025, "--start", help="First year of the horizon."),
+    end: int = typer.Option(2035, "--end", help="Last year of the horizon."),
+    example: bool = typer.Option(False, "--example", help="Copy the complete example plan (Delmenhorst) instead."),
+    editor: bool = typer.Option(True, "--editor/--no-editor", help="Add schema comments so editors (VS Code YAML) check as you type."),
+) -> None:
+    """Write a new, valid plan skeleton into DIR."""
+    from ..scaffold import PlanExists, create
+
+    if end < start:
+        raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")
+    try:
+        written = create(directory, city=city, start=start, end=end, example=example, editor=editor)
+    except PlanExists as exc:
+        typer.echo(f"isek: {exc}", err=True)
+        raise typer.Exit(1)
+    for path in written:
+        typer.echo(f"created {path}")
+    typer.echo(f"next: isek --plan {directory} check")

@@ -1,0 +1,124 @@
+"""What every command shares: the plan folder option, loading with diagnostics,
+and output as table, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import typer
+
+from ..diagnostics import Diagnostic
+
+
+class TableFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@dataclass
+class State:
+    plan_option: str | None = None
+    debug: bool = False
+    no_cache: bool = False
+
+    @property
+    def plan_dir(self) -> Path:
+        from ..loader import find_plan_dir
+
+        return find_plan_dir(self.plan_option)
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, State):
+        obj = ctx.find_root().obj = State()
+    return obj
+
+
+def load(ctx: typer.Context, *, no_cache: bool = False, rev: str | None = None, quiet_warnings: bool = True):
+    """Load the plan; on errors print them and exit 1 (commands never work on an invalid plan)."""
+    from ..loader import load_plan
+
+    st = state(ctx)
+    loaded = load_plan(st.plan_dir)
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    if errors:
+        err_console_print_diagnostics(errors)
+        typer.echo(f"isek: the plan in {st.plan_dir} has {len(errors)} error(s); run 'isek check' for details",
+                   err=True)
+        raise typer.Exit(1)
+    return loaded
+
+
+def err_console_print_diagnostics(diags: Sequence[Diagnostic], limit: int = 20) -> None:
+    for d in diags[:limit]:
+        typer.echo(f"{d.where}: {d.severity}[{d.code}]: {d.message}", err=True)
+    if len(diags) > limit:
+        typer.echo(f"… and {len(diags) - limit} more", err=True)
+
+
+def is_terminal(stream=None) -> bool:
+    stream = stream or sys.stdout
+    return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def dump_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(dump_json(data))
+
+
+def emit_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    typer.echo(buf.getvalue(), nl=False)
+
+
+def emit_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, title: str | None = None,
+               right: Sequence[int] = (), footer: Sequence[Any] | None = None) -> None:
+    """A rich table in a terminal; plain aligned columns when piped."""
+    cells = [[_cell(v) for v in r] for r in rows]
+    foot = [_cell(v) for v in footer] if footer is not None else None
+    if is_terminal():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, show_footer=foot is not None, title_justify="left")
+        for i, h in enumerate(headers):
+            table.add_column(h, justify="right" if i in right else "left",
+                             footer=foot[i] if foot else "", overflow="fold")
+        for r in cells:
+            table.add_row(*r)
+        Console().print(table)
+        return
+    allrows = [list(headers)] + cells + ([foot] if foot else [])
+    widths = [max(len(r[i]) for r in allrows) for i in range(len(headers))]
+    if title:
+        typer.echo(title)
+    for n, r in enumerate(allrows):
+        if foot and n == len(allrows) - 1:
+            typer.echo("  ".join("-" * w for w in widths))
+        line = "  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(r))
+        typer.echo(line.rstrip())
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)

@@ -1,0 +1,117 @@
+"""`isek status`, `isek measures`, `isek show`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from .. import queries
+from ..model import STATUSES
+from . import app
+from .common import TableFormat, emit_csv, emit_json, emit_table, load
+
+STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
+
+
+def _year(loaded, year: Optional[int]) -> int:
+    return year if year is not None else queries.default_year(loaded.plan)
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.0f} %"
+
+
+def _delta(n: int) -> str:
+    return f"+{n}" if n > 0 else (str(n) if n < 0 else "±0")
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="Monitoring year. Default: the latest year with a progress file."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Measures by status per field of action, with the share completed and the change since last year."""
+    loaded = load(ctx)
+    data = queries.status(loaded.plan, _year(loaded, year))
+    if format is TableFormat.json:
+        emit_json(data)
+        return
+    rows = data["fields"] + [dict(data["total"], id="total", title="")]
+    if format is TableFormat.csv:
+        flat = [{"id": r["id"], "title": r["title"], "measures": r["measures"], **r["by_status"],
+                 "completed_share": r["completed_share"], "completed_change": r["change"]["abgeschlossen"]} for r in rows]
+        emit_csv(flat, ["id", "title", "measures", *STATUSES, "completed_share", "completed_change"])
+        return
+    headers = ["field", "title", "measures", *STATUSES, "completed", "Δ completed"]
+    body = [[r["id"], r["title"], r["measures"], *r["by_status"].values(), _pct(r["completed_share"]),
+             _delta(r["change"]["abgeschlossen"])] for r in data["fields"]]
+    t = data["total"]
+    footer = ["total", "", t["measures"], *t["by_status"].values(), _pct(t["completed_share"]),
+              _delta(t["change"]["abgeschlossen"])]
+    emit_table(body, headers, title=f"Status {data['year']}", right=range(2, len(headers)), footer=footer)
+
+
+MEASURE_COLUMNS = ["id", "title", "field", "priority", "lead", "committee", "start", "end", "status", "percent",
+                   "cost_eur", "key_project"]
+
+
+@app.command()
+def measures(
+    ctx: typer.Context,
+    field: Optional[str] = typer.Option(None, "--field", help="Only this field of action (e.g. HF2)."),
+    status: Optional[str] = typer.Option(None, "--status", help="Only measures with this status in the year. " + STATUS_HELP),
+    priority: Optional[int] = typer.Option(None, "--priority", min=1, max=3, help="Only this priority (1, 2, 3)."),
+    lead: Optional[str] = typer.Option(None, "--lead", help="Only measures this actor leads or partners in."),
+    committee: Optional[str] = typer.Option(None, "--committee", help="Only measures referred to this committee."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="Year for the status. Default: the latest progress year."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """List measures, filtered."""
+    if status is not None and status not in STATUSES:
+        raise typer.BadParameter(f"'{status}' is not a status. {STATUS_HELP}", param_hint="--status")
+    loaded = load(ctx)
+    plan = loaded.plan
+    for value, index, what, opt in ((field, plan.field_index, "field of action", "--field"),
+                                    (lead, plan.actor_index, "actor", "--lead"),
+                                    (committee, plan.committee_index, "committee", "--committee")):
+        if value is not None and value not in index:
+            raise typer.BadParameter(f"no {what} '{value}' in the plan", param_hint=opt)
+    y = _year(loaded, year)
+    rows = queries.measures(plan, y, field=field, status=status, priority=priority, lead=lead, committee=committee)
+    if format is TableFormat.json:
+        emit_json({"year": y, "measures": rows})
+    elif format is TableFormat.csv:
+        emit_csv(rows, MEASURE_COLUMNS)
+    else:
+        emit_table([[r["id"], r["title"], r["priority"], r["lead"], r["status"],
+                     "" if r["percent"] is None else f"{r['percent']} %", r["end"]] for r in rows],
+                   ["id", "title", "prio", "lead", "status", "done", "end"],
+                   title=f"{len(rows)} measures, status {y}", right=(2, 5, 6))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    id: str = typer.Argument(..., metavar="ID", help="Id of a measure, goal, field, guiding goal, indicator, actor or committee."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="Year for statuses. Default: the latest progress year."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table (readable text) or json."),
+) -> None:
+    """One entity with its links and history; exit 1 for an unknown id."""
+    loaded = load(ctx)
+    plan = loaded.plan
+    try:
+        data = queries.show(plan, id, _year(loaded, year))
+    except queries.UnknownId:
+        from ..shape import did_you_mean
+
+        hint = did_you_mean(id, plan.locs.keys())
+        typer.echo(f"isek: no '{id}' in the plan" + (f"; {hint}" if hint else ""), err=True)
+        raise typer.Exit(1)
+    if format is TableFormat.json:
+        emit_json(data)
+        return
+    from .showtext import render
+
+    typer.echo(render(data))

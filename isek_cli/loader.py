@@ -1,0 +1,228 @@
+"""Loading a plan folder: find the files, read and validate each, check across
+files, and turn every problem into a positioned diagnostic.
+
+Data flows one way: files → :class:`PlanFile` (validated per file) →
+``validate.cross_check`` → :class:`~isek_cli.plan.Plan`. Problems are
+collected, never raised, so one run reports everything (like beancount).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import shape
+from .diagnostics import Diagnostic, Loc, Problem, sort_key
+from .model import FILE_MODELS, FieldOfAction, ProgressYear
+from .yamlsrc import Locator, Source, load_source
+
+TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators"}
+YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
+
+
+@dataclass
+class PlanFile:
+    """One plan file after per-file validation.
+
+    ``model`` is the validated model, or None when the file has problems. Even
+    then ``items`` keeps every list entry that is valid on its own, with its
+    index in the file, so the cross-file checks still see them.
+    """
+
+    rel: str
+    kind: str
+    source: Source
+    model: BaseModel | None = None
+    items: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)
+    scalars: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Loaded:
+    root: Path
+    files: list[PlanFile]
+    diagnostics: list[Diagnostic]
+    plan: Any  # isek_cli.plan.Plan
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def find_plan_dir(option: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
+    """--plan, else $ISEK_PLAN, else ./plan if it exists, else the current folder."""
+    if option:
+        return Path(option)
+    env = os.environ.get("ISEK_PLAN")
+    if env:
+        return Path(env)
+    cwd = cwd or Path.cwd()
+    return cwd / "plan" if (cwd / "plan").is_dir() else cwd
+
+
+def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """(relative path, kind) of every plan file, in a stable order; plus layout problems."""
+    found: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    names = _listdir(root)
+    if "isek.yaml" not in names:
+        problems.append(Problem("E109", Loc("isek.yaml"), f"no isek.yaml in the plan folder {root}",
+                                "run 'isek init DIR' for a new plan, or point --plan at the plan folder", line=1, col=1))
+    for name, kind in TOP_FILES.items():
+        if name in names:
+            found.append((name, kind))
+        elif kind != "plan":
+            problems.append(Problem("W403", Loc(name), f"{name} is missing; treated as empty",
+                                    f"create {name} (see 'isek init')", severity="warning", line=1, col=1))
+    for name in names:
+        if name.endswith((".yaml", ".yml")) and name not in TOP_FILES:
+            problems.append(_ignored(name, "not a plan file name"))
+    for sub, kind in (("fields", "field"), ("progress", "progress")):
+        for name in _listdir(root / sub):
+            rel = f"{sub}/{name}"
+            if kind == "progress" and name.endswith(".yaml") and not YEAR_FILE.match(name):
+                problems.append(Problem("E115", Loc(rel), f"progress file '{name}' is not named after a year",
+                                        "name progress files YYYY.yaml, e.g. progress/2024.yaml", line=1, col=1))
+            elif name.endswith(".yaml"):
+                found.append((rel, kind))
+            elif name.endswith(".yml"):
+                problems.append(_ignored(rel, "plan files end in .yaml"))
+    return found, problems
+
+
+def _ignored(rel: str, why: str) -> Problem:
+    return Problem("W404", Loc(rel), f"ignored: {why}", "rename or move the file if it holds plan data",
+                   severity="warning", line=1, col=1)
+
+
+def _listdir(path: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
+
+
+def _inside(root: Path, rel: str) -> Problem | None:
+    """A plan file must stay inside the plan folder, also through symlinks."""
+    path = root / rel
+    if os.path.islink(path) or os.path.islink(path.parent):
+        real = os.path.realpath(path)
+        base = os.path.realpath(root)
+        if os.path.commonpath([real, base]) != base:
+            return Problem("E113", Loc(rel), f"symlink leads outside the plan folder (to {real})",
+                           "copy the file into the plan folder instead of linking to it", line=1, col=1)
+    return None
+
+
+def read_files(root: Path) -> tuple[list[PlanFile], list[Problem]]:
+    entries, problems = discover(root)
+    files: list[PlanFile] = []
+    for rel, kind in entries:
+        outside = _inside(root, rel)
+        if outside:
+            problems.append(outside)
+            continue
+        source = load_source(str(root / rel), rel)
+        files.append(validate_file(source, kind))
+    return files, problems
+
+
+# Lists whose entries are salvaged one by one when the whole file is invalid.
+_ITEM_LISTS = {
+    "plan": {"guiding_goals"},
+    "actors": {"actors", "committees"},
+    "field": {"goals", "measures"},
+    "indicators": {"indicators"},
+    "progress": {"updates", "values"},
+}
+
+
+def validate_file(source: Source, kind: str) -> PlanFile:
+    pf = PlanFile(source.rel, kind, source)
+    if source.data is None and source.problems:
+        return pf  # unreadable or unparseable: already reported
+    model_cls = FILE_MODELS[kind]
+    model, problems = shape.validate(model_cls, source.data, source.rel)
+    if source.problems and problems:
+        # A value the walker already refused (bad tag, bad date) would be reported twice.
+        locator = Locator(source.text or "")
+        spots = {(p.line, p.col) for p in source.problems}
+        problems = [p for p in problems if locator.position(p.loc.path, p.loc.key) not in spots]
+    source.problems.extend(problems)
+    if source.problems and not problems:
+        model = None  # walker problems make the data untrustworthy
+    pf.model = model
+    if model is not None:
+        for name in _ITEM_LISTS[kind]:
+            pf.items[name] = list(enumerate(getattr(model, name)))
+        pf.scalars = {k: getattr(model, k) for k in model_cls.model_fields if k not in _ITEM_LISTS[kind]}
+    else:
+        _salvage(pf, model_cls, source.data)
+    return pf
+
+
+def _salvage(pf: PlanFile, model_cls: type[BaseModel], data: Any) -> None:
+    if not isinstance(data, dict):
+        return
+    for name in _ITEM_LISTS[pf.kind]:
+        raw = data.get(name)
+        item_cls = shape._inner_model(model_cls.model_fields[name].annotation)
+        keep: list[tuple[int, Any]] = []
+        if isinstance(raw, list):
+            for i, item in enumerate(raw):
+                try:
+                    keep.append((i, item_cls.model_validate(item)))
+                except Exception:  # already reported by the whole-file validation
+                    pass
+        pf.items[name] = keep
+    for k, f in model_cls.model_fields.items():
+        if k in _ITEM_LISTS[pf.kind] or k not in data:
+            continue
+        pf.scalars[k] = data[k]
+
+
+def load_plan(root: str | os.PathLike) -> Loaded:
+    from . import validate
+    from .plan import Plan
+
+    root = Path(root)
+    files, problems = read_files(root)
+    for pf in files:
+        problems.extend(pf.source.problems)
+    problems.extend(validate.cross_check(files))
+    plan = Plan.build(root, files)
+    return Loaded(root, files, resolve(problems, files), plan)
+
+
+def resolve(problems: list[Problem], files: list[PlanFile]) -> list[Diagnostic]:
+    """Give every problem its line, column, source excerpt and final hint."""
+    by_rel = {pf.rel: pf for pf in files}
+    locators: dict[str, Locator] = {}
+    out: list[Diagnostic] = []
+    for p in problems:
+        pf = by_rel.get(p.loc.file)
+        text = pf.source.text if pf else None
+        hint = p.hint
+        line, col = p.line, p.col
+        loc = None
+        if text is not None:
+            loc = locators.get(p.loc.file)
+            if loc is None:
+                loc = locators[p.loc.file] = Locator(text)
+            if line is None:
+                node, exact = loc.node(p.loc.path, p.loc.key)
+                if node is not None:
+                    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+                    if exact and p.code == "E203" and hasattr(node, "style") and isinstance(node.value, str):
+                        hint = shape.yaml_hint(p, node.value, node.style is None)
+        line, col = line or 1, col or 1
+        excerpt = (loc.excerpt(line),) if loc is not None else ()
+        out.append(Diagnostic(p.code, p.severity, p.loc.file, line, col, p.message, hint, excerpt))
+    out = list(dict.fromkeys(out))  # identical diagnostics from two routes count once
+    out.sort(key=sort_key)
+    return out

@@ -1,0 +1,191 @@
+"""The plan model: one pydantic model per plan file, as fixed by the contract.
+
+Models are strict (YAML 1.1 turns ``no`` into False and ``25.000`` into 25.0;
+strictness makes such surprises errors instead of silent conversions) and
+forbid unknown keys, so a typo never passes unnoticed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9._-]{0,39}$"
+
+STATUSES: tuple[str, ...] = (
+    "nicht_begonnen",
+    "in_planung",
+    "in_umsetzung",
+    "abgeschlossen",
+    "daueraufgabe",
+    "zurueckgestellt",
+    "entfallen",
+)
+NOT_STARTED = "nicht_begonnen"
+COMPLETED = "abgeschlossen"
+DROPPED = "entfallen"
+DEFERRED = "zurueckgestellt"
+ONGOING = "daueraufgabe"
+ACTIVE = ("in_planung", "in_umsetzung")
+# Measures that need no yearly update any more.
+CLOSED = (COMPLETED, DROPPED)
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Year = Annotated[int, Field(ge=1900, le=2200)]
+Euros = Annotated[int, Field(ge=0)]
+Status = Literal[
+    "nicht_begonnen", "in_planung", "in_umsetzung", "abgeschlossen", "daueraufgabe", "zurueckgestellt", "entfallen"
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+# --- isek.yaml -----------------------------------------------------------
+
+class Adopted(Strict):
+    body: Text
+    date: dt.date
+
+
+class Horizon(Strict):
+    start: Year
+    end: Year
+
+
+class GuidingGoal(Strict):
+    id: Id
+    title: Text
+    text: Optional[str] = None
+
+
+class PlanMeta(Strict):
+    """isek.yaml: the plan's identity, mandate and vision."""
+
+    city: Text
+    title: Text
+    adopted: Adopted
+    horizon: Horizon
+    owner: Text
+    language: Literal["de", "en"]
+    vision: str
+    guiding_goals: list[GuidingGoal]
+
+
+# --- actors.yaml ---------------------------------------------------------
+
+class Actor(Strict):
+    id: Id
+    name: Text
+    kind: Literal["administration", "politics", "external"]
+
+
+class Committee(Strict):
+    id: Id
+    name: Text
+
+
+class ActorsFile(Strict):
+    actors: list[Actor]
+    committees: list[Committee]
+
+
+# --- fields/*.yaml -------------------------------------------------------
+
+class Goal(Strict):
+    id: Id
+    title: Text
+
+
+class Measure(Strict):
+    id: Id
+    title: Text
+    description: Optional[str] = None
+    goals: Annotated[list[Id], Field(min_length=1)]
+    priority: Annotated[int, Field(ge=1, le=3)]
+    lead: Id
+    partners: Optional[list[Id]] = None
+    committee: Optional[Id] = None
+    start: Optional[Year] = None
+    end: Optional[Year] = None
+    cost_eur: Optional[Euros] = None
+    funding: Optional[list[Text]] = None
+    key_project: Optional[bool] = None
+    indicators: Optional[list[Id]] = None
+
+
+class FieldOfAction(Strict):
+    """One fields/*.yaml file: a Handlungsfeld with its goals and measures."""
+
+    id: Id
+    title: Text
+    description: Optional[str] = None
+    guiding_goals: Optional[list[Id]] = None
+    goals: list[Goal]
+    measures: list[Measure]
+
+
+# --- indicators.yaml -----------------------------------------------------
+
+Number = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class YearValue(Strict):
+    year: Year
+    value: Number
+
+
+class Indicator(Strict):
+    id: Id
+    title: Text
+    unit: Text
+    source: Text
+    direction: Literal["up", "down", "neutral"]
+    baseline: YearValue
+    target: Optional[YearValue] = None
+    fields: Optional[list[Id]] = None
+
+
+class IndicatorsFile(Strict):
+    indicators: list[Indicator]
+
+
+# --- progress/YYYY.yaml --------------------------------------------------
+
+class Update(Strict):
+    """A progress entry: what was reported about one measure on one date."""
+
+    measure: Id
+    date: dt.date
+    status: Status
+    percent: Optional[Annotated[int, Field(ge=0, le=100)]] = None
+    note: Optional[str] = None
+    spent_eur: Optional[Euros] = None
+
+
+class Value(Strict):
+    """One observed value of a context indicator."""
+
+    indicator: Id
+    value: Number
+    date: dt.date
+
+
+class ProgressYear(Strict):
+    year: Year
+    updates: list[Update]
+    values: list[Value]
+
+
+# The model each kind of plan file is validated against.
+FILE_MODELS: dict[str, type[Strict]] = {
+    "plan": PlanMeta,
+    "actors": ActorsFile,
+    "field": FieldOfAction,
+    "indicators": IndicatorsFile,
+    "progress": ProgressYear,
+}

@@ -1,0 +1,172 @@
+"""The assembled plan: every entity, indexed, with the status rule of the contract.
+
+Built once by the loader from the per-file results; read by queries, reports
+and writers. It never reads files itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .diagnostics import Loc
+from .model import (
+    NOT_STARTED, Actor, Committee, FieldOfAction, Goal, GuidingGoal, Indicator, Measure, PlanMeta, Update, Value,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A progress entry with where it was written (the file's year and index)."""
+
+    update: Update
+    year: int
+    index: int
+
+    @property
+    def loc(self) -> Loc:
+        return Loc(f"progress/{self.year}.yaml", ("updates", self.index))
+
+
+@dataclass
+class Plan:
+    root: Path
+    meta: PlanMeta | None
+    actors: list[Actor] = field(default_factory=list)
+    committees: list[Committee] = field(default_factory=list)
+    fields: list[FieldOfAction] = field(default_factory=list)
+    field_files: dict[str, str] = field(default_factory=dict)  # field id -> rel path
+    indicators: list[Indicator] = field(default_factory=list)
+    progress_years: list[int] = field(default_factory=list)
+    # derived indexes
+    measures: dict[str, Measure] = field(default_factory=dict)
+    measure_field: dict[str, FieldOfAction] = field(default_factory=dict)
+    goals: dict[str, Goal] = field(default_factory=dict)
+    goal_field: dict[str, FieldOfAction] = field(default_factory=dict)
+    guiding_goals: dict[str, GuidingGoal] = field(default_factory=dict)
+    actor_index: dict[str, Actor] = field(default_factory=dict)
+    committee_index: dict[str, Committee] = field(default_factory=dict)
+    indicator_index: dict[str, Indicator] = field(default_factory=dict)
+    field_index: dict[str, FieldOfAction] = field(default_factory=dict)
+    locs: dict[str, Loc] = field(default_factory=dict)  # id -> where it is defined
+    history: dict[str, list[Entry]] = field(default_factory=dict)  # measure -> entries by date
+    series: dict[str, list[tuple[Value, int]]] = field(default_factory=dict)  # indicator -> values by date
+    _dates: dict[str, list[dt.date]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, root: Path, files) -> "Plan":
+        plan = cls(root=Path(root), meta=None)
+        history: dict[str, list[Entry]] = defaultdict(list)
+        series: dict[str, list[tuple[Value, int]]] = defaultdict(list)
+        for pf in files:
+            if pf.kind == "plan":
+                plan.meta = pf.model
+                for i, g in pf.items.get("guiding_goals", []):
+                    plan.guiding_goals.setdefault(g.id, g)
+                    plan.locs.setdefault(g.id, Loc(pf.rel, ("guiding_goals", i)))
+            elif pf.kind == "actors":
+                for name, target, index in (("actors", plan.actors, plan.actor_index),
+                                            ("committees", plan.committees, plan.committee_index)):
+                    for i, a in pf.items.get(name, []):
+                        target.append(a)
+                        index.setdefault(a.id, a)
+                        plan.locs.setdefault(a.id, Loc(pf.rel, (name, i)))
+            elif pf.kind == "field" and pf.model is not None:
+                f: FieldOfAction = pf.model
+                plan.fields.append(f)
+                plan.field_files[f.id] = pf.rel
+                plan.field_index.setdefault(f.id, f)
+                plan.locs.setdefault(f.id, Loc(pf.rel))
+                for i, g in enumerate(f.goals):
+                    plan.goals.setdefault(g.id, g)
+                    plan.goal_field.setdefault(g.id, f)
+                    plan.locs.setdefault(g.id, Loc(pf.rel, ("goals", i)))
+                for i, m in enumerate(f.measures):
+                    plan.measures.setdefault(m.id, m)
+                    plan.measure_field.setdefault(m.id, f)
+                    plan.locs.setdefault(m.id, Loc(pf.rel, ("measures", i)))
+            elif pf.kind == "indicators":
+                for i, x in pf.items.get("indicators", []):
+                    plan.indicators.append(x)
+                    plan.indicator_index.setdefault(x.id, x)
+                    plan.locs.setdefault(x.id, Loc(pf.rel, ("indicators", i)))
+            elif pf.kind == "progress":
+                year = int(pf.rel[-9:-5])
+                plan.progress_years.append(year)
+                for i, u in pf.items.get("updates", []):
+                    history[u.measure].append(Entry(u, year, i))
+                for i, v in pf.items.get("values", []):
+                    series[v.indicator].append((v, i))
+        plan.progress_years.sort()
+        # Files are read in name order, so sorting by date alone keeps ties in file order.
+        for entries in history.values():
+            entries.sort(key=lambda e: e.update.date)
+        for values in series.values():
+            values.sort(key=lambda v: v[0].date)
+        plan.history = dict(history)
+        plan.series = dict(series)
+        plan._dates = {m: [e.update.date for e in entries] for m, entries in history.items()}
+        return plan
+
+    # --- the status rule ---------------------------------------------------
+
+    @property
+    def latest_year(self) -> int | None:
+        return self.progress_years[-1] if self.progress_years else None
+
+    def entries_until(self, measure_id: str, year: int) -> list[Entry]:
+        """Updates of a measure dated up to the end of ``year``, oldest first."""
+        entries = self.history.get(measure_id, [])
+        cut = bisect.bisect_right(self._dates.get(measure_id, []), dt.date(year, 12, 31))
+        return entries[:cut]
+
+    def latest(self, measure_id: str, year: int) -> Update | None:
+        entries = self.entries_until(measure_id, year)
+        return entries[-1].update if entries else None
+
+    def status(self, measure_id: str, year: int) -> str:
+        """Latest update up to the end of ``year`` (ties: later in file); else nicht_begonnen."""
+        u = self.latest(measure_id, year)
+        return u.status if u else NOT_STARTED
+
+    def percent(self, measure_id: str, year: int) -> int | None:
+        """The latest reported percent up to the end of ``year``."""
+        for e in reversed(self.entries_until(measure_id, year)):
+            if e.update.percent is not None:
+                return e.update.percent
+        return None
+
+    def spent(self, measure_id: str, year: int) -> int | None:
+        """The latest reported spending up to the end of ``year`` (reports are cumulative)."""
+        for e in reversed(self.entries_until(measure_id, year)):
+            if e.update.spent_eur is not None:
+                return e.update.spent_eur
+        return None
+
+    def updates_in(self, measure_id: str, year: int) -> list[Entry]:
+        return [e for e in self.history.get(measure_id, []) if e.update.date.year == year]
+
+    def all_measures(self) -> Iterator[tuple[FieldOfAction, Measure]]:
+        for f in self.fields:
+            for m in f.measures:
+                yield f, m
+
+    def value_at(self, indicator_id: str, year: int) -> Value | None:
+        """The latest value dated in ``year`` (ties: later in the file)."""
+        found = None
+        for v, _ in self.series.get(indicator_id, []):
+            if v.date.year == year:
+                found = v
+        return found
+
+    def kind_of(self, id_: str) -> str | None:
+        for kind, index in (("measure", self.measures), ("goal", self.goals), ("field", self.field_index),
+                            ("guiding_goal", self.guiding_goals), ("indicator", self.indicator_index),
+                            ("actor", self.actor_index), ("committee", self.committee_index)):
+            if id_ in index:
+                return kind
+        return None

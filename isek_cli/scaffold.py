@@ -1,0 +1,69 @@
+"""`isek init`: a new plan folder, either a small skeleton or the full example."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .resources import example_plan_dir, skeleton_dir
+from .schema import write_schemas
+
+SCHEMA_FOLDER = ".schema"
+
+
+class PlanExists(Exception):
+    pass
+
+
+def create(directory: Path, *, city: str, start: int, end: int, example: bool = False, editor: bool = True) -> list[Path]:
+    """Write the plan files; refuse (never overwrite) if DIR already holds a plan."""
+    directory = Path(directory)
+    if (directory / "isek.yaml").exists():
+        raise PlanExists(f"{directory} already holds a plan (isek.yaml exists); nothing was written")
+    directory.mkdir(parents=True, exist_ok=True)
+    if example:
+        return _copy_example(directory)
+    env = Environment(loader=FileSystemLoader(str(skeleton_dir())), keep_trailing_newline=True,
+                      undefined=StrictUndefined, autoescape=False)
+    # A JSON string is a valid YAML double-quoted scalar: safe for any city name.
+    env.filters["yaml"] = lambda s: json.dumps(str(s), ensure_ascii=False)
+
+    def modeline(kind: str, up: str = "") -> str:
+        if not editor:
+            return ""
+        return f"# yaml-language-server: $schema={up}{SCHEMA_FOLDER}/{kind}.schema.json\n"
+
+    names = {
+        "isek.yaml": "isek.yaml",
+        "actors.yaml": "actors.yaml",
+        "indicators.yaml": "indicators.yaml",
+        "fields/01-wohnen.yaml": "fields/01-wohnen.yaml",
+        "progress/year.yaml": f"progress/{start}.yaml",
+    }
+    written = []
+    for template, target in names.items():
+        text = env.get_template(template).render(city=city, start=start, end=end, modeline=modeline)
+        path = directory / target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        written.append(path)
+    if editor:
+        written += write_schemas(directory / SCHEMA_FOLDER)
+    return written
+
+
+def _copy_example(directory: Path) -> list[Path]:
+    source = example_plan_dir()
+    written = []
+    for path in sorted(source.rglob("*.yaml")):
+        target = directory / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            raise PlanExists(f"{target} exists; nothing more was written")
+        shutil.copyfile(path, target)
+        written.append(target)
+    return written
