@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from . import shape
 from .diagnostics import Diagnostic, Loc, Problem, sort_key
 from .model import FILE_MODELS, FieldOfAction, ProgressYear
-from .yamlsrc import Locator, Source, load_source
+from .yamlsrc import Locator, Source, load_source, source_from_text
 
 TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators"}
 YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
@@ -119,15 +119,34 @@ def _inside(root: Path, rel: str) -> Problem | None:
     return None
 
 
-def read_files(root: Path) -> tuple[list[PlanFile], list[Problem]]:
+def kind_of_rel(rel: str) -> str | None:
+    if rel in TOP_FILES:
+        return TOP_FILES[rel]
+    if rel.startswith("fields/") and rel.endswith(".yaml") and rel.count("/") == 1:
+        return "field"
+    if rel.startswith("progress/") and YEAR_FILE.match(rel[len("progress/"):]):
+        return "progress"
+    return None
+
+
+def read_files(root: Path, overrides: dict[str, str] | None = None) -> tuple[list[PlanFile], list[Problem]]:
+    """Read and validate every plan file; ``overrides`` gives texts to use instead
+    of the files on disk (a write validates its result this way before writing)."""
     entries, problems = discover(root)
+    overrides = overrides or {}
+    known = {rel for rel, _ in entries}
+    entries += [(rel, kind_of_rel(rel)) for rel in sorted(overrides) if rel not in known and kind_of_rel(rel)]
+    entries.sort(key=lambda e: (e[1] != "plan", e[0]))
     files: list[PlanFile] = []
     for rel, kind in entries:
-        outside = _inside(root, rel)
-        if outside:
-            problems.append(outside)
-            continue
-        source = load_source(str(root / rel), rel)
+        if rel in overrides:
+            source = source_from_text(overrides[rel], rel)
+        else:
+            outside = _inside(root, rel)
+            if outside:
+                problems.append(outside)
+                continue
+            source = load_source(str(root / rel), rel)
         files.append(validate_file(source, kind))
     return files, problems
 
@@ -186,12 +205,12 @@ def _salvage(pf: PlanFile, model_cls: type[BaseModel], data: Any) -> None:
         pf.scalars[k] = data[k]
 
 
-def load_plan(root: str | os.PathLike) -> Loaded:
+def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None) -> Loaded:
     from . import validate
     from .plan import Plan
 
     root = Path(root)
-    files, problems = read_files(root)
+    files, problems = read_files(root, overrides)
     for pf in files:
         problems.extend(pf.source.problems)
     problems.extend(validate.cross_check(files))
@@ -219,7 +238,7 @@ def resolve(problems: list[Problem], files: list[PlanFile]) -> list[Diagnostic]:
                 if node is not None:
                     line, col = node.start_mark.line + 1, node.start_mark.column + 1
                     if exact and p.code == "E203" and hasattr(node, "style") and isinstance(node.value, str):
-                        hint = shape.yaml_hint(p, node.value, node.style is None)
+                        hint = shape.yaml_hint(p, node.value, not node.style)  # libyaml: "", PyYAML: None
         line, col = line or 1, col or 1
         excerpt = (loc.excerpt(line),) if loc is not None else ()
         out.append(Diagnostic(p.code, p.severity, p.loc.file, line, col, p.message, hint, excerpt))

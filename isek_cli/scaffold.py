@@ -53,7 +53,21 @@ def create(directory: Path, *, city: str, start: int, end: int, example: bool = 
         written.append(path)
     if editor:
         written += write_schemas(directory / SCHEMA_FOLDER)
+    written.append(_write_gitignore(directory))
     return written
+
+
+GITIGNORE = """# isek's lock for concurrent writers, and temporary files of atomic writes
+.isek.lock
+.*.tmp
+"""
+
+
+def _write_gitignore(directory: Path) -> Path:
+    path = directory / ".gitignore"
+    if not path.exists():
+        path.write_text(GITIGNORE, encoding="utf-8")
+    return path
 
 
 def _copy_example(directory: Path) -> list[Path]:
@@ -66,4 +80,5 @@ def _copy_example(directory: Path) -> list[Path]:
             raise PlanExists(f"{target} exists; nothing more was written")
         shutil.copyfile(path, target)
         written.append(target)
+    written.append(_write_gitignore(directory))
     return written

@@ -244,6 +244,10 @@ def load_source(path: str, rel: str) -> Source:
     text, problems = read_text(path, rel)
     if text is None:
         return Source(rel, None, None, problems)
+    return source_from_text(text, rel)
+
+
+def source_from_text(text: str, rel: str) -> Source:
     data, problems = parse(text, rel)
     return Source(rel, text, data, problems)
 

@@ -74,6 +74,7 @@ def main(
 
 # Command modules register themselves on import.
 from . import check as _check  # noqa: E402,F401
+from . import progress as _progress  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401
 
 

@@ -1,0 +1,218 @@
+"""`isek progress add|import`, `isek indicator set`, `isek due`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..model import STATUSES
+from . import app
+from .common import TableFormat, emit_csv, emit_json, emit_table, load, state
+
+progress_app = typer.Typer(help="Record progress of measures.", no_args_is_help=True)
+indicator_app = typer.Typer(help="Record values of context indicators.", no_args_is_help=True)
+app.add_typer(progress_app, name="progress")
+app.add_typer(indicator_app, name="indicator")
+
+
+def _parse_date(value: Optional[str]) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    from ..sheets import to_date
+
+    try:
+        return to_date(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--date") from None
+
+
+def _ask_status() -> str:
+    """Ask for a status in a terminal, offering the vocabulary as numbered choices."""
+    for i, s in enumerate(STATUSES, start=1):
+        typer.echo(f"  {i}) {s}")
+    while True:
+        answer = typer.prompt("status (number or name)").strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(STATUSES):
+            return STATUSES[int(answer) - 1]
+        if answer in STATUSES:
+            return answer
+        typer.echo(f"not a status: {answer}")
+
+
+def _refused(exc) -> None:
+    typer.echo(f"isek: refused: {exc.message}", err=True)
+    for d in exc.diagnostics[:20]:
+        where = "" if d.file.startswith("progress/") else f"{d.where}: "
+        typer.echo(f"  {where}{d.message}" + (f" (hint: {d.hint})" if d.hint else ""), err=True)
+    typer.echo("isek: nothing was written", err=True)
+    raise typer.Exit(1)
+
+
+def _describe_update(r) -> str:
+    u = r.entry
+    pct = f" ({u['percent']} %)" if u.get("percent") is not None else ""
+    return f"{u['measure']}: {r.previous_status} → {u['status']}{pct}, {r.rel}"
+
+
+def _describe_value(r) -> str:
+    v = r.entry
+    prev = f"{r.previous_value:g} → " if r.previous_value is not None else ""
+    return f"{v['indicator']}: {prev}{v['value']:g} on {v['date']}, {r.rel}"
+
+
+def _report(result) -> None:
+    verb = "would record" if result.dry_run else "recorded"
+    for r in result.recorded:
+        text = _describe_update(r) if r.list_key == "updates" else _describe_value(r)
+        typer.echo(f"{verb} {text}" if result.dry_run else text)
+    for rel in result.created:
+        typer.echo(f"{'would create' if result.dry_run else 'created'} {rel}")
+    for d in result.warnings:
+        typer.echo(f"warning[{d.code}]: {d.message}", err=True)
+    if result.dry_run:
+        typer.echo(result.diff(), nl=False)
+        typer.echo("dry run: nothing was written")
+
+
+@progress_app.command("add")
+def progress_add(
+    ctx: typer.Context,
+    measure: str = typer.Argument(..., metavar="MEASURE", help="Measure id, e.g. HF1.M03."),
+    status: Optional[str] = typer.Option(None, "--status", "-s", help="New status. " + ", ".join(STATUSES) + "."),
+    percent: Optional[int] = typer.Option(None, "--percent", "-p", help="Percent done, 0..100 (100 only with abgeschlossen)."),
+    note: Optional[str] = typer.Option(None, "--note", "-n", help="What happened (Markdown allowed)."),
+    date: Optional[str] = typer.Option(None, "--date", "-d", help="Date of the news, YYYY-MM-DD. Default: today."),
+    spent_eur: Optional[int] = typer.Option(None, "--spent-eur", help="Money spent so far, whole euros."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
+) -> None:
+    """Append one progress entry to progress/YEAR.yaml, validated with the whole plan first."""
+    from ..writer import Refused, append
+
+    if status is None:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            status = _ask_status()
+        else:
+            raise typer.BadParameter("missing; one of " + ", ".join(STATUSES), param_hint="--status")
+    entry = {"measure": measure, "date": _parse_date(date), "status": status, "percent": percent,
+             "note": note, "spent_eur": spent_eur}
+    try:
+        result = append(state(ctx).plan_dir, updates=[entry], dry_run=dry_run)
+    except Refused as exc:
+        _refused(exc)
+    _report(result)
+
+
+@indicator_app.command("set")
+def indicator_set(
+    ctx: typer.Context,
+    indicator: str = typer.Argument(..., metavar="INDICATOR", help="Indicator id, e.g. K-BEV-01."),
+    value: str = typer.Argument(..., metavar="VALUE", help="The value: 83060 or 22,8 / 22.8."),
+    date: Optional[str] = typer.Option(None, "--date", "-d", help="Date the value refers to, YYYY-MM-DD. Default: today."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
+) -> None:
+    """Append one indicator value to progress/YEAR.yaml."""
+    from ..sheets import to_number
+    from ..writer import Refused, append
+
+    try:
+        number = to_number(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="VALUE") from None
+    entry = {"indicator": indicator, "value": number, "date": _parse_date(date)}
+    try:
+        result = append(state(ctx).plan_dir, values=[entry], dry_run=dry_run)
+    except Refused as exc:
+        _refused(exc)
+    _report(result)
+
+
+@progress_app.command("import")
+def progress_import(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help="A .csv or .xlsx file."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="Worksheet name (default: the first)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and show what would be written."),
+) -> None:
+    """Append progress entries from a spreadsheet: all rows, or none if any row is bad.
+
+    Columns: measure, date, status, percent, note, spent_eur (German headers such as
+    Maßnahme, Datum, Status, Prozent, Bemerkung, Ausgaben work too).
+    """
+    from .. import progress_import as pi
+    from ..sheets import SheetError
+    from ..writer import Refused, append
+
+    loaded = load(ctx)
+    try:
+        entries, problems, notes = pi.parse(file, loaded.plan, sheet)
+    except SheetError as exc:
+        typer.echo(f"isek: {exc}", err=True)
+        raise typer.Exit(1)
+    for n in notes:
+        typer.echo(f"note: {n}", err=True)
+    if problems:
+        for p in problems:
+            typer.echo(str(p), err=True)
+        typer.echo(f"isek: refused: {len(problems)} problem(s) in {file.name}; nothing was written", err=True)
+        raise typer.Exit(1)
+    if not entries:
+        typer.echo(f"isek: {file.name} has no rows to import", err=True)
+        raise typer.Exit(1)
+    try:
+        result = append(state(ctx).plan_dir, updates=entries, dry_run=dry_run)
+    except Refused as exc:
+        _refused(exc)
+    _report(result)
+    typer.echo(f"{'would import' if dry_run else 'imported'} {len(entries)} entries from {file.name}")
+
+
+DUE_COLUMNS = ["reason", "id", "title", "field", "priority", "lead", "status", "percent", "start", "end",
+               "last_update", "years_over", "expected_percent", "ratio", "rating"]
+
+
+@app.command()
+def due(
+    ctx: typer.Context,
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="Report year. Default: the latest progress year."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when anything is listed (for CI)."),
+) -> None:
+    """Measures lacking an update in the year, overdue, or behind schedule."""
+    from .. import queries
+    from ..due import due as find_due
+
+    loaded = load(ctx)
+    y = year if year is not None else queries.default_year(loaded.plan)
+    data = find_due(loaded.plan, y)
+    if format is TableFormat.json:
+        emit_json(data)
+    elif format is TableFormat.csv:
+        rows = [dict(r, reason=reason) for reason in ("no_update", "overdue", "behind_schedule") for r in data[reason]]
+        emit_csv(rows, DUE_COLUMNS)
+    else:
+        _due_tables(data)
+    if strict and data["total"]:
+        raise typer.Exit(1)
+
+
+def _due_tables(data: dict) -> None:
+    y = data["year"]
+    if not data["total"]:
+        typer.echo(f"Nothing due for {y}: every open measure has an update, none is overdue or behind schedule.")
+        return
+    pct = lambda p: "" if p is None else f"{p} %"  # noqa: E731
+    if data["no_update"]:
+        emit_table([[r["id"], r["title"], r["lead"], r["status"], r["last_update"] or "never"] for r in data["no_update"]],
+                   ["id", "title", "lead", "status", "last update"], title=f"No update in {y} ({len(data['no_update'])})")
+    if data["overdue"]:
+        emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"]] for r in data["overdue"]],
+                   ["id", "title", "lead", "status", "done", "end"], title=f"Overdue ({len(data['overdue'])})", right=(4, 5))
+    if data["behind_schedule"]:
+        emit_table([[r["id"], r["title"], r["lead"], pct(r["percent"]), f"{r['expected_percent']:g} %", r["rating"]]
+                    for r in data["behind_schedule"]],
+                   ["id", "title", "lead", "done", "expected", "rating"],
+                   title=f"Behind schedule ({len(data['behind_schedule'])})", right=(3, 4))

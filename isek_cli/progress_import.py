@@ -1,0 +1,126 @@
+"""`isek progress import`: progress entries from a spreadsheet, all or nothing.
+
+Every row is checked against the plan before anything is written; one bad
+row refuses the whole file, and every bad cell is named by row and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import sheets
+from .i18n import LANGUAGES, catalogue
+from .model import COMPLETED, STATUSES
+from .plan import Plan
+from .shape import did_you_mean
+
+COLUMNS = {
+    "measure": ["massnahme", "maßnahme", "massnahmen_nr", "nr", "id", "measure_id", "kennung"],
+    "date": ["datum", "stand", "stichtag"],
+    "status": ["umsetzungsstatus", "state"],
+    "percent": ["prozent", "fortschritt", "umsetzungsgrad", "%", "percent_done", "progress"],
+    "note": ["notiz", "bemerkung", "bemerkungen", "sachstand", "erlaeuterung", "kommentar", "notes", "comment"],
+    "spent_eur": ["ausgaben", "ausgaben_eur", "mittelabfluss", "verausgabt", "spent", "kosten_bisher"],
+}
+REQUIRED = ("measure", "date", "status")
+
+
+@dataclass
+class RowProblem:
+    where: str  # "file:ROW:COL"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def status_words() -> dict[str, str]:
+    """Status keys and their German and English labels, normalised, to status keys."""
+    words = {sheets.normal_header(s): s for s in STATUSES}
+    for lang in LANGUAGES:
+        for key, label in catalogue(lang)["status"].items():
+            words[sheets.normal_header(label)] = key
+    return words
+
+
+def parse(path: Path, plan: Plan, sheet: str | None = None) -> tuple[list[dict[str, Any]], list[RowProblem], list[str]]:
+    """Entries for the writer, the problems found, and notes (e.g. the encoding used)."""
+    table = sheets.read_table(path, sheet)
+    cols = sheets.map_columns(table, COLUMNS)
+    missing = [c for c in REQUIRED if c not in cols]
+    if missing:
+        return [], [RowProblem(f"{table.name}:{table.header_row}",
+                               f"missing column(s) {', '.join(missing)}; headers found: {', '.join(h for h in table.headers if h)}")], table.notes
+    words = status_words()
+    horizon = plan.meta.horizon
+    entries: list[dict[str, Any]] = []
+    problems: list[RowProblem] = []
+    for row in table.rows:
+        entry: dict[str, Any] = {}
+        row_ok = True
+
+        def cell(name: str) -> sheets.Cell | None:
+            i = cols.get(name)
+            return row[i] if i is not None and i < len(row) else None
+
+        def bad(c: sheets.Cell | None, name: str, message: str) -> None:
+            nonlocal row_ok
+            row_ok = False
+            where = f"{table.name}:{c.row}:{sheets.column_letter(c.col)}" if c else f"{table.name}:{row[0].row}"
+            problems.append(RowProblem(where, f"{name}: {message}"))
+
+        for name in COLUMNS:
+            c = cell(name)
+            if c is None or c.empty:
+                if name in REQUIRED:
+                    bad(c or row[0], name, "empty; every row needs measure, date and status")
+                continue
+            try:
+                entry[name] = _convert(name, c, words)
+            except ValueError as exc:
+                bad(c, name, str(exc))
+        if not row_ok:
+            continue
+        m = entry["measure"]
+        if m not in plan.measures:
+            hint = did_you_mean(m, plan.measures)
+            bad(cell("measure"), "measure", f"'{m}' is not a measure of the plan" + (f"; {hint}" if hint else ""))
+        if not horizon.start <= entry["date"].year <= horizon.end:
+            bad(cell("date"), "date", f"{entry['date']} lies outside the horizon {horizon.start}–{horizon.end}")
+        if entry.get("percent") == 100 and entry["status"] != COMPLETED:
+            bad(cell("percent"), "percent", "100 only with status abgeschlossen")
+        if row_ok:
+            entries.append(entry)
+    return entries, problems, table.notes
+
+
+def _convert(name: str, c: sheets.Cell, words: dict[str, str]) -> Any:
+    v = c.value
+    if name == "measure":
+        return sheets.to_text(v)
+    if name == "date":
+        return sheets.to_date(v)
+    if name == "status":
+        key = words.get(sheets.normal_header(v))
+        if key is None:
+            hint = did_you_mean(str(v), list(STATUSES))
+            raise ValueError(f"'{v}' is not a status" + (f"; {hint}" if hint else "") + f" (statuses: {', '.join(STATUSES)})")
+        return key
+    if name == "percent":
+        n = sheets.to_int(v, percent_cell="%" in c.number_format)
+        if not 0 <= n <= 100:
+            raise ValueError(f"{n} is not between 0 and 100")
+        return n
+    if name == "spent_eur":
+        n = sheets.to_int(v)
+        if n < 0:
+            raise ValueError(f"{n} is negative")
+        return n
+    return sheets.to_text(v)  # note
+
+
+def years_of(entries: list[dict[str, Any]]) -> list[int]:
+    return sorted({e["date"].year for e in entries if isinstance(e.get("date"), dt.date)})

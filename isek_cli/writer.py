@@ -1,0 +1,221 @@
+"""Recording progress: validated, locked, atomic appends to progress files.
+
+Every write follows the same steps, under one lock for the whole plan folder:
+1. load the plan as it is now; refuse if it already has errors;
+2. insert the new entries as text (``textedit``), never re-dumping YAML;
+3. validate the whole plan with the new texts in place; refuse on any error,
+   and refuse if the result does not read back as "old entries + new ones";
+4. write each changed file to a temporary file in the same folder, fsync,
+   and rename it over the old one.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from . import textedit
+from .diagnostics import Diagnostic
+from .loader import load_plan
+from .model import NOT_STARTED
+
+LOCK_NAME = ".isek.lock"
+LOCK_TIMEOUT = float(os.environ.get("ISEK_LOCK_TIMEOUT", 60))
+
+
+class Refused(Exception):
+    """A write that was not made; every file is as it was."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics = diagnostics or []
+
+
+@dataclass
+class Recorded:
+    """One entry as recorded, with the status it replaced (for updates)."""
+
+    list_key: str  # "updates" or "values"
+    entry: dict[str, Any]
+    rel: str
+    previous_status: str | None = None
+    previous_value: Any = None
+
+
+@dataclass
+class WriteResult:
+    recorded: list[Recorded] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # rel -> new text (also in dry runs)
+    old_texts: dict[str, str] = field(default_factory=dict)  # rel -> text before ("" for a new file)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    dry_run: bool = False
+
+    def diff(self) -> str:
+        """The change as a unified diff (what `git diff` will show)."""
+        import difflib
+
+        out = []
+        for rel, text in self.texts.items():
+            old = self.old_texts.get(rel, "")
+            out += difflib.unified_diff(old.splitlines(keepends=True), text.splitlines(keepends=True),
+                                        fromfile=f"a/{rel}" if old else "/dev/null", tofile=f"b/{rel}", n=1)
+        return "".join(out)
+
+
+def progress_rel(year: int) -> str:
+    return f"progress/{year}.yaml"
+
+
+def plan_lock(root: Path) -> FileLock:
+    return FileLock(str(Path(root) / LOCK_NAME), timeout=LOCK_TIMEOUT)
+
+
+def append(root: str | os.PathLike, updates: list[dict] = (), values: list[dict] = (), *,
+           dry_run: bool = False) -> WriteResult:
+    """Append progress entries (updates) and indicator values; see the module doc."""
+    root = Path(root)
+    try:
+        with plan_lock(root):
+            return _append_locked(root, list(updates), list(values), dry_run)
+    except Timeout:
+        raise Refused(f"another isek write holds the lock {root / LOCK_NAME} (waited {LOCK_TIMEOUT:g} s); "
+                      "try again, or remove the lock file if no isek is running") from None
+
+
+def _append_locked(root: Path, updates: list[dict], values: list[dict], dry_run: bool) -> WriteResult:
+    before = load_plan(root)
+    errors = [d for d in before.diagnostics if d.severity == "error"]
+    if errors:
+        raise Refused(f"the plan already has {len(errors)} error(s); fix them first (isek check)", errors)
+    meta = before.plan.meta
+    by_year: dict[int, dict[str, list[dict]]] = {}
+    for list_key, entries in (("updates", updates), ("values", values)):
+        for e in entries:
+            year = e["date"].year
+            if not meta.horizon.start <= year <= meta.horizon.end:
+                raise Refused(f"date {e['date']} lies outside the plan's horizon "
+                              f"{meta.horizon.start}–{meta.horizon.end}")
+            by_year.setdefault(year, {"updates": [], "values": []})[list_key].append(e)
+
+    result = WriteResult(dry_run=dry_run)
+    olds: dict[str, tuple[bytes, str | None]] = {}
+    for year, lists in sorted(by_year.items()):
+        rel = progress_rel(year)
+        path = root / rel
+        if path.exists():
+            raw = path.read_bytes()
+            bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+            old = raw[len(bom):].decode("utf-8")
+        else:
+            bom, old = b"", None
+            result.created.append(rel)
+        text = old if old is not None else textedit.new_progress_file(year)
+        try:
+            for list_key in ("updates", "values"):
+                text = textedit.insert(text, list_key, lists[list_key])
+        except textedit.EditError as exc:
+            raise Refused(f"{rel}: {exc}; cannot append safely") from None
+        olds[rel] = (bom, old)
+        result.texts[rel] = text
+        result.old_texts[rel] = old or ""
+
+    after = load_plan(root, overrides=result.texts)
+    new_errors = [d for d in after.diagnostics if d.severity == "error"]
+    if new_errors:
+        raise Refused("the new entry would make the plan invalid; nothing was written", new_errors)
+    _verify(before, after, by_year)
+    old_warnings = {(d.code, d.file, d.message) for d in before.diagnostics}
+    result.warnings = [d for d in after.diagnostics if (d.code, d.file, d.message) not in old_warnings]
+
+    for year, lists in sorted(by_year.items()):
+        rel = progress_rel(year)
+        for u in lists["updates"]:
+            prev = _status_before(before.plan, u["measure"], u["date"])
+            result.recorded.append(Recorded("updates", u, rel, previous_status=prev))
+        for v in lists["values"]:
+            prev = before.plan.value_at(v["indicator"], year)
+            result.recorded.append(Recorded("values", v, rel, previous_value=prev.value if prev else None))
+    if not dry_run:
+        for rel, text in result.texts.items():
+            bom, _ = olds[rel]
+            atomic_write(root / rel, bom + text.encode("utf-8"))
+    return result
+
+
+def _status_before(plan, measure: str, date: dt.date) -> str:
+    status = NOT_STARTED
+    for e in plan.history.get(measure, []):
+        if e.update.date <= date:
+            status = e.update.status
+    return status
+
+
+def _verify(before, after, by_year) -> None:
+    """The written file must read back as exactly the old entries plus the new ones."""
+    old_files = {pf.rel: pf for pf in before.files}
+    for pf in after.files:
+        if pf.kind != "progress" or pf.rel not in {progress_rel(y) for y in by_year}:
+            continue
+        year = int(pf.rel[-9:-5])
+        old = old_files.get(pf.rel)
+        for list_key in ("updates", "values"):
+            old_items = [m.model_dump() for _, m in old.items.get(list_key, [])] if old else []
+            new_items = [m.model_dump() for _, m in pf.items.get(list_key, [])]
+            added = [_normal(e, list_key) for e in by_year[year][list_key]]
+            if new_items != old_items + added:
+                raise Refused(f"{pf.rel}: the edited file would not read back as the old entries plus the new "
+                              "one; nothing was written (please report this with the file)")
+
+
+def _normal(entry: dict, list_key: str) -> dict:
+    from .model import Update, Value
+
+    model = Update if list_key == "updates" else Value
+    return model.model_validate(entry).model_dump()
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder, fsync, rename: old or new, never half."""
+    path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
