@@ -28,6 +28,10 @@ class IsekGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("isek: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (e.g. `isek measures | head`): not an error of ours.
+            _silence_stdout()
+            ctx.exit(0)
         except Exception as exc:  # noqa: BLE001 - the one place that catches everything
             # Exit, Abort and usage errors (they carry an exit code) are not internal errors.
             if isinstance(exc, (typer.Exit, typer.Abort)) or hasattr(exc, "exit_code"):
@@ -39,6 +43,14 @@ class IsekGroup(TyperGroup):
             if not debug:
                 typer.echo("isek: run with --debug for the traceback, and please report it", err=True)
             ctx.exit(3)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 app = typer.Typer(
@@ -76,6 +88,7 @@ def main(
 from . import check as _check  # noqa: E402,F401
 from . import progress as _progress  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401
+from . import report as _report  # noqa: E402,F401
 
 
 def run() -> None:

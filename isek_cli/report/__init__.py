@@ -1,0 +1,37 @@
+"""The yearly monitoring report: data (context), charts, assessment, rendering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..plan import Plan
+from .context import ReportError, build
+from .render import TemplateProblem, render
+
+__all__ = ["ReportError", "TemplateProblem", "report_text", "report_pdf"]
+
+
+def report_text(plan: Plan, year: int, fmt: str, lang: str, templates: Path | None = None) -> str:
+    """The report as Markdown or HTML text."""
+    return render(build(plan, year, lang), "md" if fmt == "md" else "html", lang, templates)
+
+
+class PdfUnavailable(Exception):
+    pass
+
+
+def report_pdf(plan: Plan, year: int, lang: str, templates: Path | None = None) -> bytes:
+    """The HTML report printed to A4 PDF with WeasyPrint (the optional extra isek[pdf])."""
+    html = render(build(plan, year, lang), "pdf", lang, templates)
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: WeasyPrint installed but Pango missing
+        raise PdfUnavailable(
+            "PDF output needs WeasyPrint: pip install 'isek[pdf]' "
+            f"(and the Pango library, e.g. apt-get install libpango-1.0-0) [{type(exc).__name__}: {exc}]") from None
+    # A fixed identifier keeps the PDF byte-identical across runs.
+    return HTML(string=html).write_pdf(pdf_identifier=b"isek-report", uncompressed_pdf=False)

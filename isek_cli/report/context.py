@@ -1,0 +1,243 @@
+"""The data of one monitoring report, as plain dicts and lists.
+
+Templates receive only this data (never model objects), so a user template
+in the sandbox sees numbers and texts, and the same data can be written out
+as JSON for the site's downloads. Charts are built here from the data, with
+their words taken from the message catalogue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from .. import due as due_rules
+from ..i18n import catalogue
+from ..model import COMPLETED, DEFERRED, DROPPED, STATUSES
+from ..plan import Plan
+from ..queries import count_statuses
+from . import charts
+from .assess import assess, trend
+
+
+class ReportError(Exception):
+    pass
+
+
+def _measure(plan: Plan, m, year: int) -> dict[str, Any]:
+    lead = plan.actor_index.get(m.lead)
+    return {
+        "id": m.id,
+        "title": m.title,
+        "description": m.description,
+        "field": plan.measure_field[m.id].id,
+        "priority": m.priority,
+        "lead": m.lead,
+        "lead_name": lead.name if lead else m.lead,
+        "partners": [plan.actor_index[p].name if p in plan.actor_index else p for p in (m.partners or [])],
+        "committee": plan.committee_index[m.committee].name if m.committee in plan.committee_index else m.committee,
+        "start": m.start,
+        "end": m.end,
+        "cost_eur": m.cost_eur,
+        "funding": list(m.funding or []),
+        "key_project": bool(m.key_project),
+        "status": plan.status(m.id, year),
+        "previous_status": plan.status(m.id, year - 1),
+        "percent": plan.percent(m.id, year),
+        "spent_eur": plan.spent(m.id, year),
+        "notes": [{"date": e.update.date, "status": e.update.status, "text": e.update.note.strip()}
+                  for e in plan.updates_in(m.id, year) if e.update.note and e.update.note.strip()],
+        "updated": bool(plan.updates_in(m.id, year)),
+    }
+
+
+def _share(n: int, total: int) -> float:
+    return n / total if total else 0.0
+
+
+def build(plan: Plan, year: int, lang: str) -> dict[str, Any]:
+    meta = plan.meta
+    if not meta.horizon.start <= year <= meta.horizon.end:
+        raise ReportError(f"{year} lies outside the plan's horizon {meta.horizon.start}–{meta.horizon.end}; "
+                          f"reports exist for the monitoring years {meta.horizon.start}..{meta.horizon.end}")
+    msg = catalogue(lang)
+    labels = msg["status"]
+    measures = [_measure(plan, m, year) for _, m in plan.all_measures()]
+    by_id = {m["id"]: m for m in measures}
+    all_ids = list(by_id)
+    total = len(all_ids)
+    now = count_statuses(plan, all_ids, year)
+    before = count_statuses(plan, all_ids, year - 1)
+
+    fields = []
+    for f in plan.fields:
+        ms = [by_id[m.id] for m in f.measures]
+        counts = count_statuses(plan, [m.id for m in f.measures], year)
+        fields.append({
+            "id": f.id,
+            "title": f.title,
+            "description": f.description,
+            "guiding_goals": [{"id": g, "title": plan.guiding_goals[g].title} for g in (f.guiding_goals or [])
+                              if g in plan.guiding_goals],
+            "goals": [{"id": g.id, "title": g.title} for g in f.goals],
+            "measures": ms,
+            "by_status": counts,
+            "by_status_previous": count_statuses(plan, [m.id for m in f.measures], year - 1),
+            "completed_share": _share(counts[COMPLETED], len(ms)),
+            "chart": charts.status_bars([("", counts)], labels, f"{f.id} {f.title}",
+                                        _counts_alt(counts, labels, msg), width=560),
+        })
+
+    by_priority = []
+    for p in (1, 2, 3):
+        ids = [m["id"] for m in measures if m["priority"] == p]
+        counts = count_statuses(plan, ids, year)
+        by_priority.append({"priority": p, "measures": len(ids), "by_status": counts,
+                            "completed_share": _share(counts[COMPLETED], len(ids))})
+
+    moved = [m for m in measures if m["status"] != m["previous_status"]]
+    completed = [m for m in moved if m["status"] == COMPLETED]
+    first, last = meta.horizon.start, year
+    series = []
+    for y in range(first, last + 1):
+        c = count_statuses(plan, all_ids, y)
+        series.append((y, c[COMPLETED], c["in_umsetzung"], total))
+
+    found = due_rules.due(plan, year)
+    attention = {
+        "no_update": [by_id[r["id"]] | {"last_update": r["last_update"]} for r in found["no_update"]],
+        "overdue": [by_id[r["id"]] for r in found["overdue"]],
+        "deferred": [m for m in measures if m["status"] == DEFERRED],
+        "behind_schedule": [by_id[r["id"]] | {k: r[k] for k in ("expected_percent", "ratio", "rating")}
+                            for r in found["behind_schedule"]],
+    }
+
+    overall_alt = _counts_alt(now, labels, msg)
+    return {
+        "lang": lang,
+        "msg": msg,
+        "statuses": list(STATUSES),
+        "year": year,
+        "previous_year": year - 1,
+        "report_number": year - meta.horizon.start + 1,
+        "cutoff": dt.date(year, 12, 31),
+        "has_progress_file": year in plan.progress_years,
+        "plan": {
+            "city": meta.city,
+            "title": meta.title,
+            "owner": meta.owner,
+            "adopted": {"body": meta.adopted.body, "date": meta.adopted.date},
+            "horizon": {"start": meta.horizon.start, "end": meta.horizon.end},
+            "vision": meta.vision,
+        },
+        "guiding_goals": [{"id": g.id, "title": g.title, "text": g.text} for g in meta.guiding_goals],
+        "summary": {
+            "total": total,
+            "by_status": now,
+            "by_status_previous": before,
+            "change": {s: now[s] - before[s] for s in STATUSES},
+            "completed": now[COMPLETED],
+            "completed_previous": before[COMPLETED],
+            "completed_share": _share(now[COMPLETED], total),
+            "active": now["in_planung"] + now["in_umsetzung"],
+            "updates": sum(len(plan.updates_in(i, year)) for i in all_ids),
+            "updated_measures": sum(1 for m in measures if m["updated"]),
+            "by_priority": by_priority,
+            "moved": moved,
+            "completed_this_year": completed,
+            "key_projects": [m for m in measures if m["key_project"]],
+        },
+        "indicators": [_indicator(plan, x, year, msg) for x in plan.indicators],
+        "fields": fields,
+        "attention": attention,
+        "funding": _funding(measures),
+        "measures": measures,
+        "charts": {
+            "fields": charts.status_bars([(f["id"] + " " + f["title"], f["by_status"]) for f in fields], labels,
+                                         msg["chart"]["fields_title"].format(year=year), overall_alt),
+            "completion": charts.completion(series, labels, msg["chart"]["completion_title"].format(year=year),
+                                            _series_alt(series, msg)),
+        },
+        "completion_series": [{"year": y, "completed": d, "in_progress": p, "total": t} for y, d, p, t in series],
+    }
+
+
+def _counts_alt(counts: dict[str, int], labels: dict[str, str], msg: dict) -> str:
+    parts = [f"{labels[s]} {n}" for s, n in counts.items() if n]
+    return msg["chart"]["counts_alt"].format(counts=", ".join(parts) if parts else "–")
+
+
+def _series_alt(series, msg: dict) -> str:
+    parts = [f"{y}: {d}" for y, d, _, _ in series]
+    return msg["chart"]["completion_alt"].format(series=", ".join(parts))
+
+
+def _indicator(plan: Plan, x, year: int, msg: dict) -> dict[str, Any]:
+    by_year: dict[int, float] = {}
+    for v, _ in plan.series.get(x.id, []):
+        if v.date.year <= year:
+            by_year[v.date.year] = v.value  # the latest value of each year counts
+    values = sorted(by_year.items())
+    current = by_year.get(year)
+    previous = by_year.get(year - 1)
+    latest = values[-1] if values else None
+    baseline = (x.baseline.year, x.baseline.value)
+    target = (x.target.year, x.target.value) if x.target else None
+    a = assess(x.direction, baseline, latest, target)
+    marks = msg["chart"]
+    return {
+        "id": x.id,
+        "title": x.title,
+        "unit": x.unit,
+        "source": x.source,
+        "direction": x.direction,
+        "baseline": {"year": x.baseline.year, "value": x.baseline.value},
+        "target": {"year": x.target.year, "value": x.target.value} if x.target else None,
+        "current": current,
+        "previous": previous,
+        "latest": {"year": latest[0], "value": latest[1]} if latest else None,
+        "change": (current - previous) if current is not None and previous is not None else None,
+        "trend": trend(previous, current),
+        "assessment": a.verdict,
+        "ratio": a.ratio,
+        "fields": list(x.fields or []),
+        "series": [{"year": y, "value": v} for y, v in values],
+        "chart": charts.sparkline(values, baseline, target, x.title,
+                                  marks["indicator_alt"].format(
+                                      first=values[0][0] if values else baseline[0],
+                                      last=values[-1][0] if values else baseline[0],
+                                      values=", ".join(f"{y}: {v:g}" for y, v in values) or "–"),
+                                  {"baseline": marks["baseline"], "target": marks["target"]}),
+    }
+
+
+def _funding(measures: list[dict]) -> dict[str, Any]:
+    """Cost and spending by funding programme; a measure with several programmes
+    appears under each, so the total counts every measure once."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for m in measures:
+        if m["status"] == DROPPED:
+            continue
+        for name in m["funding"] or [None]:
+            groups[name].append(m)
+
+    def row(name, ms):
+        return {
+            "name": name,
+            "measures": len(ms),
+            "cost_eur": sum(m["cost_eur"] or 0 for m in ms),
+            "spent_eur": sum(m["spent_eur"] or 0 for m in ms),
+            "completed": sum(m["status"] == COMPLETED for m in ms),
+        }
+
+    programmes = sorted((row(n, ms) for n, ms in groups.items() if n is not None),
+                        key=lambda r: (-r["cost_eur"], r["name"]))
+    live = [m for m in measures if m["status"] != DROPPED]
+    return {
+        "programmes": programmes,
+        "unassigned": row(None, groups.get(None, [])),
+        "total": row(None, live),
+        "multi": sum(1 for m in live if len(m["funding"]) > 1),
+        "dropped": sum(1 for m in measures if m["status"] == DROPPED),
+    }

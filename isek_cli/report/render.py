@@ -1,0 +1,188 @@
+"""Rendering reports through Jinja templates in a sandbox.
+
+The template search path is the user's ``--templates`` folder first, then the
+built-in templates, so any single template can be overridden. Templates run
+in Jinja's immutable sandbox with strict undefined variables; they receive
+plain data and a few formatting filters, nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
+
+from ..i18n import catalogue, status_label
+from ..resources import templates_dir
+
+FORMATS = ("md", "html", "pdf")
+TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2", "pdf": "report.html.j2"}
+
+
+class TemplateProblem(Exception):
+    """A template that cannot be loaded or rendered; names template and line."""
+
+
+def environment(lang: str, user_templates: Path | None = None) -> ImmutableSandboxedEnvironment:
+    paths = ([str(user_templates)] if user_templates else []) + [str(templates_dir())]
+    env = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader([FileSystemLoader(p) for p in paths]),
+        undefined=StrictUndefined,
+        autoescape=lambda name: bool(name) and (name.endswith(".html.j2") or name.endswith(".svg.j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    fmt = Formatter(lang)
+    env.filters.update({
+        "num": fmt.num,
+        "eur": fmt.eur,
+        "pct": fmt.pct,
+        "date": fmt.date,
+        "signed": fmt.signed,
+        "status": lambda s: status_label(s, lang),
+        "md": markdown_html,
+        "md_inline": markdown_inline,
+        "mdcell": md_cell,
+        "mdtext": md_text,
+        "slug": slug,
+        "anchor": gh_anchor,
+    })
+    env.globals["t"] = catalogue(lang)
+    return env
+
+
+class Formatter:
+    """Numbers, money, shares and dates the way each language writes them."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.months = catalogue(lang)["months"]
+
+    def _group(self, text: str) -> str:
+        if self.lang == "de":
+            return text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
+        return text
+
+    def num(self, value: Any, digits: int | None = None) -> str:
+        if value is None:
+            return "–"
+        if digits is None:
+            digits = 0 if float(value).is_integer() else (1 if abs(value) >= 10 else 2)
+        text = f"{value:,.{digits}f}"
+        text = self._group(text)
+        return text.replace("-", "−")
+
+    def eur(self, value: Any) -> str:
+        if value is None:
+            return "–"
+        text = self.num(round(value), 0)
+        return f"{text} €" if self.lang == "de" else f"€{text}"
+
+    def pct(self, share: Any, digits: int = 0) -> str:
+        if share is None:
+            return "–"
+        text = self.num(share * 100, digits)
+        return f"{text} %" if self.lang == "de" else f"{text}%"
+
+    def date(self, value: Any, style: str = "short") -> str:
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        if style == "long":
+            month = self.months[value.month - 1]
+            return f"{value.day}. {month} {value.year}" if self.lang == "de" else f"{value.day} {month} {value.year}"
+        return f"{value.day:02d}.{value.month:02d}.{value.year}" if self.lang == "de" else value.isoformat()
+
+    def signed(self, n: Any) -> str:
+        if n is None:
+            return "–"
+        if n == 0:
+            return "±0"
+        return ("+" if n > 0 else "−") + self.num(abs(n))
+
+
+def slug(text: str) -> str:
+    """A safe HTML id / file name piece from any plan id."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", str(text)).strip("-").lower() or "x"
+
+
+def gh_anchor(heading: str) -> str:
+    """The anchor GitHub and GitLab give a Markdown heading (lower case, punctuation dropped)."""
+    return re.sub(r"[^\w\- ]", "", str(heading).strip().lower()).replace(" ", "-")
+
+
+_md = None
+
+
+def _markdown():
+    global _md
+    if _md is None:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        md.disable("image")  # an image would make the report fetch from the network
+        md.validateLink = lambda url: url.strip().lower().startswith(("http://", "https://", "mailto:"))
+        _md = md
+    return _md
+
+
+def markdown_html(text: str | None) -> Markup:
+    """Plan text (CommonMark) as safe HTML: raw HTML shown as text, links only http(s)/mailto."""
+    if not text:
+        return Markup("")
+    html = _markdown().render(str(text))
+    html = html.replace("<a href=", '<a rel="nofollow noopener" href=')
+    return Markup(html)
+
+
+def markdown_inline(text: str | None) -> Markup:
+    if not text:
+        return Markup("")
+    html = _markdown().renderInline(str(text))
+    html = html.replace("<a href=", '<a rel="nofollow noopener" href=')
+    return Markup(html)
+
+
+def md_text(text: Any) -> str:
+    """Plan text for Markdown output: kept as Markdown, but angle brackets made inert."""
+    if text is None:
+        return ""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_cell(text: Any) -> str:
+    """Plan text inside a Markdown table cell: one line, pipes escaped."""
+    return re.sub(r"\s*\n\s*", " ", md_text(text)).replace("|", "\\|").strip()
+
+
+def render(context: dict[str, Any], fmt: str, lang: str, user_templates: Path | None = None,
+           template: str | None = None) -> str:
+    env = environment(lang, user_templates)
+    name = template or TEMPLATE_FOR[fmt]
+    try:
+        tpl = env.get_template(name)
+        return tpl.render(**context, format=fmt)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+    except SecurityError as exc:
+        raise TemplateProblem(f"{_where(name)}: not allowed in a template: {exc}") from None
+    except TemplateError as exc:
+        raise TemplateProblem(f"{_where(name)}: {exc.message or exc}") from None
+
+
+def _where(default: str) -> str:
+    """The template file and line from the traceback Jinja rewrote for us."""
+    tb = sys.exc_info()[2]
+    where = default
+    while tb is not None:
+        fname = tb.tb_frame.f_code.co_filename
+        if fname.endswith(".j2"):
+            where = f"{fname}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
