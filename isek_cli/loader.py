@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from . import shape
 from .diagnostics import Diagnostic, Loc, Problem, sort_key
 from .model import FILE_MODELS, FieldOfAction, ProgressYear
-from .yamlsrc import Locator, Source, load_source, source_from_text
+from .yamlsrc import MAX_FILE_BYTES, Locator, Source, decode, load_source, source_from_text
 
 TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators"}
 YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
@@ -65,11 +65,16 @@ def find_plan_dir(option: str | os.PathLike | None = None, cwd: Path | None = No
     return cwd / "plan" if (cwd / "plan").is_dir() else cwd
 
 
-def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
-    """(relative path, kind) of every plan file, in a stable order; plus layout problems."""
+def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """(relative path, kind) of every plan file, in a stable order; plus layout problems.
+
+    ``listdir(sub)`` lists the names in a sub-folder of the plan ("" for the
+    plan folder itself); by default the file system, for a git revision its tree.
+    """
+    listdir = listdir or (lambda sub: _listdir(root / sub if sub else root))
     found: list[tuple[str, str]] = []
     problems: list[Problem] = []
-    names = _listdir(root)
+    names = listdir("")
     if "isek.yaml" not in names:
         problems.append(Problem("E109", Loc("isek.yaml"), f"no isek.yaml in the plan folder {root}",
                                 "run 'isek init DIR' for a new plan, or point --plan at the plan folder", line=1, col=1))
@@ -83,7 +88,7 @@ def discover(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
         if name.endswith((".yaml", ".yml")) and name not in TOP_FILES:
             problems.append(_ignored(name, "not a plan file name"))
     for sub, kind in (("fields", "field"), ("progress", "progress")):
-        for name in _listdir(root / sub):
+        for name in listdir(sub):
             rel = f"{sub}/{name}"
             if kind == "progress" and name.endswith(".yaml") and not YEAR_FILE.match(name):
                 problems.append(Problem("E115", Loc(rel), f"progress file '{name}' is not named after a year",
@@ -129,10 +134,35 @@ def kind_of_rel(rel: str) -> str | None:
     return None
 
 
-def read_files(root: Path, overrides: dict[str, str] | None = None) -> tuple[list[PlanFile], list[Problem]]:
-    """Read and validate every plan file; ``overrides`` gives texts to use instead
-    of the files on disk (a write validates its result this way before writing)."""
-    entries, problems = discover(root)
+def snapshot_listdir(snapshot: dict[str, bytes]):
+    """A listdir over a {relative path: bytes} snapshot (e.g. a git tree)."""
+    def listdir(sub: str) -> list[str]:
+        prefix = f"{sub}/" if sub else ""
+        return sorted({rel[len(prefix):].split("/", 1)[0] for rel in snapshot if rel.startswith(prefix)})
+    return listdir
+
+
+def read_files(root: Path, overrides: dict[str, str] | None = None,
+               snapshot: dict[str, bytes] | None = None) -> tuple[list[PlanFile], list[Problem]]:
+    """Read and validate every plan file.
+
+    ``overrides`` gives texts to use instead of the files on disk (a write
+    validates its result this way before writing); ``snapshot`` replaces the
+    file system entirely (a plan read from a git revision).
+    """
+    if snapshot is not None:
+        entries, problems = discover(root, snapshot_listdir(snapshot))
+        overrides = dict(overrides or {})
+        for rel, _ in entries:
+            if rel not in overrides and rel in snapshot:
+                if len(snapshot[rel]) > MAX_FILE_BYTES:
+                    overrides[rel] = [Problem("E107", Loc(rel), "file is larger than the size limit",
+                                              "split the content into several files", line=1, col=1)]
+                    continue
+                text, decode_problems = decode(snapshot[rel], rel)
+                overrides[rel] = text if text is not None else decode_problems
+    else:
+        entries, problems = discover(root)
     overrides = overrides or {}
     known = {rel for rel, _ in entries}
     entries += [(rel, kind_of_rel(rel)) for rel in sorted(overrides) if rel not in known and kind_of_rel(rel)]
@@ -140,7 +170,8 @@ def read_files(root: Path, overrides: dict[str, str] | None = None) -> tuple[lis
     files: list[PlanFile] = []
     for rel, kind in entries:
         if rel in overrides:
-            source = source_from_text(overrides[rel], rel)
+            given = overrides[rel]
+            source = source_from_text(given, rel) if isinstance(given, str) else Source(rel, None, None, given)
         else:
             outside = _inside(root, rel)
             if outside:
@@ -205,12 +236,13 @@ def _salvage(pf: PlanFile, model_cls: type[BaseModel], data: Any) -> None:
         pf.scalars[k] = data[k]
 
 
-def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None) -> Loaded:
+def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
+              snapshot: dict[str, bytes] | None = None) -> Loaded:
     from . import validate
     from .plan import Plan
 
     root = Path(root)
-    files, problems = read_files(root, overrides)
+    files, problems = read_files(root, overrides, snapshot)
     for pf in files:
         problems.extend(pf.source.problems)
     problems.extend(validate.cross_check(files))

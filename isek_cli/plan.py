@@ -56,6 +56,7 @@ class Plan:
     history: dict[str, list[Entry]] = field(default_factory=dict)  # measure -> entries by date
     series: dict[str, list[tuple[Value, int]]] = field(default_factory=dict)  # indicator -> values by date
     _dates: dict[str, list[dt.date]] = field(default_factory=dict, repr=False)
+    _partial: bool = False
 
     @classmethod
     def build(cls, root: Path, files) -> "Plan":
@@ -75,8 +76,8 @@ class Plan:
                         target.append(a)
                         index.setdefault(a.id, a)
                         plan.locs.setdefault(a.id, Loc(pf.rel, (name, i)))
-            elif pf.kind == "field" and pf.model is not None:
-                f: FieldOfAction = pf.model
+            elif pf.kind == "field" and (pf.model is not None or isinstance(pf.scalars.get("id"), str)):
+                f: FieldOfAction = pf.model or _partial_field(pf)
                 plan.fields.append(f)
                 plan.field_files[f.id] = pf.rel
                 plan.field_index.setdefault(f.id, f)
@@ -107,10 +108,16 @@ class Plan:
             entries.sort(key=lambda e: e.update.date)
         for values in series.values():
             values.sort(key=lambda v: v[0].date)
+        plan._partial = any(pf.model is None for pf in files)
         plan.history = dict(history)
         plan.series = dict(series)
         plan._dates = {m: [e.update.date for e in entries] for m, entries in history.items()}
         return plan
+
+    @property
+    def partial(self) -> bool:
+        """True when built from files with errors (only their valid parts are here)."""
+        return self._partial
 
     # --- the status rule ---------------------------------------------------
 
@@ -170,3 +177,16 @@ class Plan:
             if id_ in index:
                 return kind
         return None
+
+
+def _partial_field(pf) -> FieldOfAction:
+    """A field of action from a file with errors: its valid goals and measures only.
+
+    Used where a partial view is better than none (``isek diff`` of an invalid
+    revision); commands that act on a plan refuse plans with errors anyway.
+    """
+    title = pf.scalars.get("title")
+    return FieldOfAction.model_construct(
+        id=pf.scalars["id"], title=title if isinstance(title, str) else pf.scalars["id"],
+        description=None, guiding_goals=None,
+        goals=[g for _, g in pf.items.get("goals", [])], measures=[m for _, m in pf.items.get("measures", [])])

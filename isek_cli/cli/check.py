@@ -12,7 +12,7 @@ import typer
 
 from ..diagnostics import Diagnostic, failing
 from . import app
-from .common import dump_json, is_terminal, state
+from .common import REV_HELP, dump_json, is_terminal, load_any, state
 
 
 class CheckFormat(str, enum.Enum):
@@ -28,13 +28,12 @@ def check(
         None, "--format", "-f", help="text (default), json, or github annotations (default when GITHUB_ACTIONS=true)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail the check too."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Read every file afresh, ignoring the cache."),
+    rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Validate the whole plan and report every problem as FILE:LINE:COL."""
-    from ..loader import load_plan
-
     st = state(ctx)
     root = st.plan_dir
-    loaded = load_plan(root)
+    loaded = load_any(ctx, rev)
     diags = loaded.diagnostics
     fmt = format or (CheckFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.text)
     if fmt is CheckFormat.json:

@@ -44,12 +44,29 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
-def load(ctx: typer.Context, *, no_cache: bool = False, rev: str | None = None, quiet_warnings: bool = True):
-    """Load the plan; on errors print them and exit 1 (commands never work on an invalid plan)."""
-    from ..loader import load_plan
+REV_HELP = "Read the plan as it was at this git revision (the working tree stays untouched)."
 
+
+def load_any(ctx: typer.Context, rev: str | None = None):
+    """The plan from the working tree, or from a git revision; git problems exit 1."""
     st = state(ctx)
-    loaded = load_plan(st.plan_dir)
+    if rev is None:
+        from ..loader import load_plan
+
+        return load_plan(st.plan_dir)
+    from ..gitsrc import GitError, load_at
+
+    try:
+        return load_at(rev, st.plan_dir)[0]
+    except GitError as exc:
+        typer.echo(f"isek: {exc}", err=True)
+        raise typer.Exit(1)
+
+
+def load(ctx: typer.Context, *, rev: str | None = None):
+    """Load the plan; on errors print them and exit 1 (commands never work on an invalid plan)."""
+    st = state(ctx)
+    loaded = load_any(ctx, rev)
     errors = [d for d in loaded.diagnostics if d.severity == "error"]
     if errors:
         err_console_print_diagnostics(errors)

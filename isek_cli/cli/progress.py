@@ -11,7 +11,7 @@ import typer
 
 from ..model import STATUSES
 from . import app
-from .common import TableFormat, emit_csv, emit_json, emit_table, load, state
+from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
 
 progress_app = typer.Typer(help="Record progress of measures.", no_args_is_help=True)
 indicator_app = typer.Typer(help="Record values of context indicators.", no_args_is_help=True)
@@ -180,12 +180,13 @@ def due(
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Report year. Default: the latest progress year."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when anything is listed (for CI)."),
+    rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Measures lacking an update in the year, overdue, or behind schedule."""
     from .. import queries
     from ..due import due as find_due
 
-    loaded = load(ctx)
+    loaded = load(ctx, rev=rev)
     y = year if year is not None else queries.default_year(loaded.plan)
     data = find_due(loaded.plan, y)
     if format is TableFormat.json:

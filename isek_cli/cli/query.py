@@ -9,7 +9,7 @@ import typer
 from .. import queries
 from ..model import STATUSES
 from . import app
-from .common import TableFormat, emit_csv, emit_json, emit_table, load
+from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load
 
 STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
 
@@ -31,9 +31,10 @@ def status(
     ctx: typer.Context,
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Monitoring year. Default: the latest year with a progress file."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+    rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Measures by status per field of action, with the share completed and the change since last year."""
-    loaded = load(ctx)
+    loaded = load(ctx, rev=rev)
     data = queries.status(loaded.plan, _year(loaded, year))
     if format is TableFormat.json:
         emit_json(data)
@@ -67,11 +68,12 @@ def measures(
     committee: Optional[str] = typer.Option(None, "--committee", help="Only measures referred to this committee."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Year for the status. Default: the latest progress year."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+    rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """List measures, filtered."""
     if status is not None and status not in STATUSES:
         raise typer.BadParameter(f"'{status}' is not a status. {STATUS_HELP}", param_hint="--status")
-    loaded = load(ctx)
+    loaded = load(ctx, rev=rev)
     plan = loaded.plan
     for value, index, what, opt in ((field, plan.field_index, "field of action", "--field"),
                                     (lead, plan.actor_index, "actor", "--lead"),
@@ -97,9 +99,10 @@ def show(
     id: str = typer.Argument(..., metavar="ID", help="Id of a measure, goal, field, guiding goal, indicator, actor or committee."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Year for statuses. Default: the latest progress year."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table (readable text) or json."),
+    rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """One entity with its links and history; exit 1 for an unknown id."""
-    loaded = load(ctx)
+    loaded = load(ctx, rev=rev)
     plan = loaded.plan
     try:
         data = queries.show(plan, id, _year(loaded, year))

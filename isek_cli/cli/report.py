@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import load, state
+from .common import REV_HELP, load, state
 
 
 class ReportFormat(str, enum.Enum):
@@ -40,6 +40,7 @@ def report(
     templates: Optional[Path] = typer.Option(None, "--templates", callback=_templates_option,
                                              help="Folder with templates that override the built-in ones."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output file isek did not generate."),
+    rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Render the yearly monitoring report."""
     from ..outputs import MARKER, OutputRefused, check_target, write_output
@@ -54,7 +55,7 @@ def report(
         except OutputRefused as exc:
             typer.echo(f"isek: {exc}", err=True)
             raise typer.Exit(1)
-    loaded = load(ctx)
+    loaded = load(ctx, rev=rev)
     language = (lang.value if lang else None) or loaded.plan.meta.language
     try:
         if format is ReportFormat.pdf:
@@ -84,6 +85,7 @@ def site(
     templates: Optional[Path] = typer.Option(None, "--templates", callback=_templates_option,
                                              help="Folder with templates that override the built-in ones."),
     force: bool = typer.Option(False, "--force", help="Write into a non-empty folder isek did not generate."),
+    rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Build a static site: an index over all monitoring years, one report page per year, data downloads."""
     from ..outputs import OutputRefused, inside
@@ -99,7 +101,7 @@ def site(
     except (OutputRefused, SiteRefused) as exc:
         typer.echo(f"isek: {exc}", err=True)
         raise typer.Exit(1)
-    loaded = load(ctx)
+    loaded = load(ctx, rev=rev)
     language = (lang.value if lang else None) or loaded.plan.meta.language
     try:
         files = build_site(loaded.plan, language, templates)

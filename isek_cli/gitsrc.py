@@ -1,0 +1,138 @@
+"""Reading the plan as it was at a git revision, without touching the working tree.
+
+Git is driven through the ``git`` program: ``ls-tree`` lists the plan folder
+at the revision and ``cat-file --batch`` reads every blob in one process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GitError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Revision:
+    spec: str  # as the user wrote it, e.g. HEAD~1 or rat-2019-12
+    commit: str  # full sha
+    plan_path: str  # the plan folder inside the repository ("" = repository root)
+
+
+def _git(args: list[str], cwd: Path, input: bytes | None = None) -> bytes:
+    if shutil.which("git") is None:
+        raise GitError("git is not installed or not on PATH; install git to use revisions")
+    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True)
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(msg[-1] if msg else f"git {' '.join(args)} failed")
+    return proc.stdout
+
+
+def repo_root(path: Path) -> Path:
+    start = path if path.is_dir() else path.parent
+    if not start.exists():
+        raise GitError(f"{path} does not exist")
+    try:
+        out = _git(["rev-parse", "--show-toplevel"], start)
+    except GitError:
+        raise GitError(f"{start} is not inside a git repository (run 'git init', or use a plan in a repository)") from None
+    return Path(out.decode().strip())
+
+
+def resolve(spec: str, plan_dir: Path) -> tuple[Path, Revision]:
+    """Repository root and revision for ``REV`` or ``REV:path`` (path relative to the repository root)."""
+    rev, _, path = spec.partition(":")
+    if not rev:
+        raise GitError(f"'{spec}' names no revision")
+    root = repo_root(plan_dir)
+    if path:
+        plan_path = path.strip("/")
+    else:
+        real = Path(os.path.realpath(plan_dir))
+        try:
+            plan_path = real.relative_to(Path(os.path.realpath(root))).as_posix()
+        except ValueError:
+            raise GitError(f"the plan folder {plan_dir} is not inside the repository {root}") from None
+        plan_path = "" if plan_path == "." else plan_path
+    try:
+        commit = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root).decode().strip()
+    except GitError:
+        raise GitError(f"unknown revision '{rev}' in {root}") from None
+    return root, Revision(spec, commit, plan_path)
+
+
+def snapshot(root: Path, revision: Revision) -> dict[str, bytes]:
+    """{path relative to the plan folder: bytes} of every regular file of the plan at the revision."""
+    prefix = f"{revision.plan_path}/" if revision.plan_path else ""
+    args = ["ls-tree", "-r", "-z", "--full-tree", revision.commit]
+    if prefix:
+        args += ["--", prefix]
+    listing = _git(args, root)
+    entries = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition(b"\t")
+        mode, kind, sha = meta.split()
+        path = name.decode("utf-8", "surrogateescape")
+        if kind != b"blob" or mode not in (b"100644", b"100755") or not path.startswith(prefix):
+            continue  # symlinks and submodules are never followed
+        entries.append((path[len(prefix):], sha.decode()))
+    if not entries:
+        return {}
+    out = _git(["cat-file", "--batch"], root, input="".join(f"{sha}\n" for _, sha in entries).encode())
+    files: dict[str, bytes] = {}
+    pos = 0
+    for rel, sha in entries:
+        header_end = out.index(b"\n", pos)
+        size = int(out[pos:header_end].split()[2])
+        start = header_end + 1
+        files[rel] = out[start:start + size]
+        pos = start + size + 1
+    return files
+
+
+def load_at(spec: str, plan_dir: Path):
+    """The plan as loaded from a revision (``Loaded``), and the resolved revision."""
+    from .loader import load_plan
+
+    root, revision = resolve(spec, plan_dir)
+    files = snapshot(root, revision)
+    if "isek.yaml" not in files:
+        where = revision.plan_path or "the repository root"
+        raise GitError(f"no plan at {spec}: {where}/isek.yaml does not exist in {revision.commit[:10]}")
+    return load_plan(plan_dir, snapshot=files), revision
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    date: str  # ISO 8601, author date
+    author: str
+    subject: str
+
+
+def log(plan_dir: Path, paths: list[str] | None = None, max_count: int | None = None) -> list[Commit]:
+    """Commits that touched the plan folder (or given sub-paths), newest first."""
+    root = repo_root(plan_dir)
+    real = Path(os.path.realpath(plan_dir)).relative_to(Path(os.path.realpath(root))).as_posix()
+    base = "" if real == "." else real
+    specs = [f"{base}/{p}" if base else p for p in (paths or [""])]
+    specs = [s.rstrip("/") or "." for s in specs]
+    args = ["log", "--format=%H%x1f%aI%x1f%an%x1f%s%x1e", "--no-merges"]
+    if max_count:
+        args.append(f"--max-count={max_count}")
+    out = _git(args + ["--", *specs], root).decode("utf-8", "replace")
+    commits = []
+    for rec in out.split("\x1e"):
+        rec = rec.strip()
+        if rec:
+            sha, date, author, subject = rec.split("\x1f")
+            commits.append(Commit(sha, date, author, subject))
+    return commits
