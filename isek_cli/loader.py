@@ -221,7 +221,7 @@ def _salvage(pf: PlanFile, model_cls: type[BaseModel], data: Any) -> None:
         return
     for name in _ITEM_LISTS[pf.kind]:
         raw = data.get(name)
-        item_cls = shape._inner_model(model_cls.model_fields[name].annotation)
+        item_cls = shape._inner_model(shape.fields_of(model_cls)[name].annotation)
         keep: list[tuple[int, Any]] = []
         if isinstance(raw, list):
             for i, item in enumerate(raw):
@@ -237,17 +237,35 @@ def _salvage(pf: PlanFile, model_cls: type[BaseModel], data: Any) -> None:
 
 
 def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
-              snapshot: dict[str, bytes] | None = None) -> Loaded:
+              snapshot: dict[str, bytes] | None = None, *, use_cache: bool = True) -> Loaded:
+    """Load, validate and assemble the plan in ``root``.
+
+    A plain load of the folder goes through the cache (see ``cache``);
+    loads with ``overrides`` (a write's candidate) or from a git ``snapshot``
+    are always fresh.
+    """
+    root = Path(root)
+    if use_cache and overrides is None and snapshot is None:
+        from . import cache
+
+        return cache.load(root, lambda: _load(root, None, None))
+    return _load(root, overrides, snapshot)
+
+
+def _load(root: Path, overrides, snapshot) -> Loaded:
     from . import validate
     from .plan import Plan
 
-    root = Path(root)
     files, problems = read_files(root, overrides, snapshot)
     for pf in files:
         problems.extend(pf.source.problems)
     problems.extend(validate.cross_check(files))
     plan = Plan.build(root, files)
-    return Loaded(root, files, resolve(problems, files), plan)
+    diagnostics = resolve(problems, files)
+    for pf in files:  # the raw text and data are no longer needed: free them
+        pf.source.text = None
+        pf.source.data = None
+    return Loaded(root, files, diagnostics, plan)
 
 
 def resolve(problems: list[Problem], files: list[PlanFile]) -> list[Diagnostic]:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, Strict as StrictType, StringConstraints, TypeAdapter
+from pydantic.dataclasses import dataclass
 
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9._-]{0,39}$"
 
@@ -43,6 +46,29 @@ Status = Literal[
 
 class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    def __reduce__(self):
+        # Pickling (the plan cache) of 100,000s of entries: a compact form that
+        # restores without pydantic's generic __setstate__, sharing the set of
+        # fields that were set among all instances with the same set.
+        fields_set = frozenset(self.__pydantic_fields_set__)
+        return _restore, (type(self), self.__dict__, _FIELD_SETS.setdefault(fields_set, fields_set))
+
+
+_FIELD_SETS: dict[frozenset, frozenset] = {}
+_SHARED_SETS: dict[frozenset, set] = {}
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _restore(cls, values: dict, fields_set: frozenset):
+    m = _new(cls)
+    _set(m, "__dict__", values)
+    # Shared between instances; frozen models never change it.
+    _set(m, "__pydantic_fields_set__", _SHARED_SETS.setdefault(fields_set, set(fields_set)))
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m
 
 
 # --- isek.yaml -----------------------------------------------------------
@@ -155,24 +181,59 @@ class IndicatorsFile(Strict):
 
 
 # --- progress/YYYY.yaml --------------------------------------------------
+# A state-wide plan holds 100,000s of progress entries, so they are compact
+# slotted dataclasses rather than models (a tenth of the memory), strict field
+# by field, with the few model methods isek uses.
 
-class Update(Strict):
+S = StrictType()
+_RECORD = ConfigDict(extra="forbid")
+
+
+class _Record:
+    __slots__ = ()
+
+    @classmethod
+    def model_validate(cls, data):
+        return _adapter(cls).validate_python(data)
+
+    def model_dump(self, *, mode: str = "python", exclude_none: bool = False, exclude=None) -> dict:
+        return _adapter(type(self)).dump_python(self, mode=mode, exclude_none=exclude_none, exclude=exclude)
+
+    def __reduce__(self):
+        return _restore_record, (type(self), tuple(getattr(self, f) for f in self.__dataclass_fields__))
+
+
+@lru_cache(maxsize=None)
+def _adapter(cls) -> TypeAdapter:
+    return TypeAdapter(cls)
+
+
+def _restore_record(cls, values: tuple):
+    obj = _new(cls)
+    for name, value in zip(cls.__dataclass_fields__, values):
+        _set(obj, name, value)
+    return obj
+
+
+@dataclass(frozen=True, slots=True, config=_RECORD)
+class Update(_Record):
     """A progress entry: what was reported about one measure on one date."""
 
-    measure: Id
-    date: dt.date
+    measure: Annotated[Id, S]
+    date: Annotated[dt.date, S]
     status: Status
-    percent: Optional[Annotated[int, Field(ge=0, le=100)]] = None
-    note: Optional[str] = None
-    spent_eur: Optional[Euros] = None
+    percent: Optional[Annotated[int, S, Field(ge=0, le=100)]] = None
+    note: Optional[Annotated[str, S]] = None
+    spent_eur: Optional[Annotated[int, S, Field(ge=0)]] = None
 
 
-class Value(Strict):
+@dataclass(frozen=True, slots=True, config=_RECORD)
+class Value(_Record):
     """One observed value of a context indicator."""
 
-    indicator: Id
-    value: Number
-    date: dt.date
+    indicator: Annotated[Id, S]
+    value: Annotated[float, S, Field(allow_inf_nan=False)]
+    date: Annotated[dt.date, S]
 
 
 class ProgressYear(Strict):

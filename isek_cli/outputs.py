@@ -16,7 +16,7 @@ from .writer import atomic_write
 MARKER = {
     "html": b'<meta name="generator" content="isek">',
     "md": b"[//]: # (isek report)",
-    "pdf": b"isek",
+    "pdf": b"/ID [(isek-report)",  # the fixed PDF identifier isek writes (report.html_to_pdf)
 }
 
 

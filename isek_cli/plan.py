@@ -19,19 +19,6 @@ from .model import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A progress entry with where it was written (the file's year and index)."""
-
-    update: Update
-    year: int
-    index: int
-
-    @property
-    def loc(self) -> Loc:
-        return Loc(f"progress/{self.year}.yaml", ("updates", self.index))
-
-
 @dataclass
 class Plan:
     root: Path
@@ -53,7 +40,7 @@ class Plan:
     indicator_index: dict[str, Indicator] = field(default_factory=dict)
     field_index: dict[str, FieldOfAction] = field(default_factory=dict)
     locs: dict[str, Loc] = field(default_factory=dict)  # id -> where it is defined
-    history: dict[str, list[Entry]] = field(default_factory=dict)  # measure -> entries by date
+    history: dict[str, list[Update]] = field(default_factory=dict)  # measure -> its updates by date
     series: dict[str, list[tuple[Value, int]]] = field(default_factory=dict)  # indicator -> values by date
     _dates: dict[str, list[dt.date]] = field(default_factory=dict, repr=False)
     _partial: bool = False
@@ -61,7 +48,7 @@ class Plan:
     @classmethod
     def build(cls, root: Path, files) -> "Plan":
         plan = cls(root=Path(root), meta=None)
-        history: dict[str, list[Entry]] = defaultdict(list)
+        history: dict[str, list[Update]] = defaultdict(list)
         series: dict[str, list[tuple[Value, int]]] = defaultdict(list)
         for pf in files:
             if pf.kind == "plan":
@@ -98,20 +85,20 @@ class Plan:
             elif pf.kind == "progress":
                 year = int(pf.rel[-9:-5])
                 plan.progress_years.append(year)
-                for i, u in pf.items.get("updates", []):
-                    history[u.measure].append(Entry(u, year, i))
+                for _, u in pf.items.get("updates", []):
+                    history[u.measure].append(u)
                 for i, v in pf.items.get("values", []):
                     series[v.indicator].append((v, i))
         plan.progress_years.sort()
         # Files are read in name order, so sorting by date alone keeps ties in file order.
         for entries in history.values():
-            entries.sort(key=lambda e: e.update.date)
+            entries.sort(key=lambda u: u.date)
         for values in series.values():
             values.sort(key=lambda v: v[0].date)
         plan._partial = any(pf.model is None for pf in files)
         plan.history = dict(history)
         plan.series = dict(series)
-        plan._dates = {m: [e.update.date for e in entries] for m, entries in history.items()}
+        plan._dates = {m: [u.date for u in entries] for m, entries in history.items()}
         return plan
 
     @property
@@ -125,15 +112,19 @@ class Plan:
     def latest_year(self) -> int | None:
         return self.progress_years[-1] if self.progress_years else None
 
-    def entries_until(self, measure_id: str, year: int) -> list[Entry]:
+    def entries_until(self, measure_id: str, year: int) -> list[Update]:
         """Updates of a measure dated up to the end of ``year``, oldest first."""
         entries = self.history.get(measure_id, [])
+        if year > dt.MAXYEAR:
+            return entries
+        if year < dt.MINYEAR:
+            return []
         cut = bisect.bisect_right(self._dates.get(measure_id, []), dt.date(year, 12, 31))
         return entries[:cut]
 
     def latest(self, measure_id: str, year: int) -> Update | None:
         entries = self.entries_until(measure_id, year)
-        return entries[-1].update if entries else None
+        return entries[-1] if entries else None
 
     def status(self, measure_id: str, year: int) -> str:
         """Latest update up to the end of ``year`` (ties: later in file); else nicht_begonnen."""
@@ -142,20 +133,20 @@ class Plan:
 
     def percent(self, measure_id: str, year: int) -> int | None:
         """The latest reported percent up to the end of ``year``."""
-        for e in reversed(self.entries_until(measure_id, year)):
-            if e.update.percent is not None:
-                return e.update.percent
+        for u in reversed(self.entries_until(measure_id, year)):
+            if u.percent is not None:
+                return u.percent
         return None
 
     def spent(self, measure_id: str, year: int) -> int | None:
         """The latest reported spending up to the end of ``year`` (reports are cumulative)."""
-        for e in reversed(self.entries_until(measure_id, year)):
-            if e.update.spent_eur is not None:
-                return e.update.spent_eur
+        for u in reversed(self.entries_until(measure_id, year)):
+            if u.spent_eur is not None:
+                return u.spent_eur
         return None
 
-    def updates_in(self, measure_id: str, year: int) -> list[Entry]:
-        return [e for e in self.history.get(measure_id, []) if e.update.date.year == year]
+    def updates_in(self, measure_id: str, year: int) -> list[Update]:
+        return [u for u in self.history.get(measure_id, []) if u.date.year == year]
 
     def all_measures(self) -> Iterator[tuple[FieldOfAction, Measure]]:
         for f in self.fields:

@@ -66,17 +66,18 @@ def parse(path: Path, plan: Plan, sheet: str | None = None) -> tuple[list[dict[s
             i = cols.get(name)
             return row[i] if i is not None and i < len(row) else None
 
-        def bad(c: sheets.Cell | None, name: str, message: str) -> None:
+        def bad(c: sheets.Cell, name: str, message: str) -> None:
             nonlocal row_ok
             row_ok = False
-            where = f"{table.name}:{c.row}:{sheets.column_letter(c.col)}" if c else f"{table.name}:{row[0].row}"
-            problems.append(RowProblem(where, f"{name}: {message}"))
+            problems.append(RowProblem(f"{table.name}:{c.row}:{sheets.column_letter(c.col)}", f"{name}: {message}"))
 
         for name in COLUMNS:
             c = cell(name)
+            if c is None and name in cols:  # the row ends before this column
+                c = sheets.Cell(None, row[0].row, cols[name] + 1)
             if c is None or c.empty:
                 if name in REQUIRED:
-                    bad(c or row[0], name, "empty; every row needs measure, date and status")
+                    bad(c, name, "empty; every row needs measure, date and status")
                 continue
             try:
                 entry[name] = _convert(name, c, words)

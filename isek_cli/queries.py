@@ -130,8 +130,8 @@ def show(plan: Plan, id_: str, year: int) -> dict[str, Any]:
             "status": plan.status(id_, year),
             "percent": plan.percent(id_, year),
             "spent_eur": plan.spent(id_, year),
-            "history": [dict(e.update.model_dump(mode="json", exclude_none=True, exclude={"measure"}),
-                             file=e.loc.file) for e in plan.history.get(id_, [])],
+            "history": [dict(u.model_dump(mode="json", exclude_none=True, exclude={"measure"}),
+                             file=f"progress/{u.date.year}.yaml") for u in plan.history.get(id_, [])],
         })
     elif kind == "goal":
         g = plan.goals[id_]

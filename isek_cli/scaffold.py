@@ -43,6 +43,9 @@ def create(directory: Path, *, city: str, start: int, end: int, example: bool = 
         "fields/01-wohnen.yaml": "fields/01-wohnen.yaml",
         "progress/year.yaml": f"progress/{start}.yaml",
     }
+    clashes = [t for t in names.values() if (directory / t).exists()]
+    if clashes:
+        raise PlanExists(f"{directory} already holds plan files ({', '.join(clashes)}); nothing was written")
     written = []
     for template, target in names.items():
         text = env.get_template(template).render(city=city, start=start, end=end, modeline=modeline)
@@ -72,12 +75,14 @@ def _write_gitignore(directory: Path) -> Path:
 
 def _copy_example(directory: Path) -> list[Path]:
     source = example_plan_dir()
+    sources = sorted(source.rglob("*.yaml"))
+    clashes = [str(p.relative_to(source)) for p in sources if (directory / p.relative_to(source)).exists()]
+    if clashes:
+        raise PlanExists(f"{directory} already holds plan files ({', '.join(clashes[:5])}); nothing was written")
     written = []
-    for path in sorted(source.rglob("*.yaml")):
+    for path in sources:
         target = directory / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            raise PlanExists(f"{target} exists; nothing more was written")
         shutil.copyfile(path, target)
         written.append(target)
     written.append(_write_gitignore(directory))

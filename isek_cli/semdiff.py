@@ -99,8 +99,7 @@ def compare_entities(old: Plan, new: Plan) -> list[dict[str, Any]]:
     return changes
 
 
-def _entry(e) -> tuple:
-    u = e.update
+def _entry(u) -> tuple:
     return (u.date.isoformat(), u.status, u.percent, u.note, u.spent_eur)
 
 

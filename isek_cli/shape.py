@@ -35,6 +35,8 @@ EXPECTS = {
     "dict_type": "a mapping of keys and values",
     "model_type": "a mapping of keys and values",
     "model_attributes_type": "a mapping of keys and values",
+    "dataclass_type": "a mapping of keys and values",
+    "dataclass_exact_type": "a mapping of keys and values",
 }
 
 # Example lines offered when a required key is missing.
@@ -82,7 +84,7 @@ def problems_from(exc: ValidationError, model: type[BaseModel], data: Any, base:
     for err in exc.errors(include_url=False):
         path = _clean_path(err["loc"], data)
         problem = _problem(err, path, model, data, base)
-        sig = (problem.loc.path, problem.loc.key, problem.code)
+        sig = (problem.loc.path, problem.loc.key, problem.code, problem.message)
         if sig not in seen:  # one problem per place is enough
             seen.add(sig)
             out.append(problem)
@@ -130,15 +132,23 @@ def _key_name(path: tuple) -> str:
     return names[-1] if names else "the file"
 
 
-def _model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
+def fields_of(cls: Any) -> dict[str, Any]:
+    """The fields of a model or a pydantic dataclass (name -> FieldInfo); {} otherwise."""
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        return cls.model_fields
+    return getattr(cls, "__pydantic_fields__", None) or {}
+
+
+def _model_at(model: type[BaseModel], path: tuple) -> Any:
     cur: Any = model
     for seg in path:
         if isinstance(seg, int):
             continue
-        if not (isinstance(cur, type) and issubclass(cur, BaseModel)) or seg not in cur.model_fields:
+        fields = fields_of(cur)
+        if seg not in fields:
             return None
-        cur = _inner_model(cur.model_fields[seg].annotation)
-    return cur if isinstance(cur, type) and issubclass(cur, BaseModel) else None
+        cur = _inner_model(fields[seg].annotation)
+    return cur if fields_of(cur) else None
 
 
 def _inner_model(ann: Any) -> Any:
@@ -197,15 +207,16 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
         parent = _get(data, path[:-1])
         return Problem("E202", base.child(*path[:-1]), f"missing required key '{key}'{where if parent else ''}",
                        f"add the line '{EXAMPLES.get(key, key + ': …')}'")
-    if etype == "extra_forbidden":
+    if etype in ("extra_forbidden", "unexpected_keyword_argument"):
         holder = _model_at(model, path[:-1])
-        allowed = list(holder.model_fields) if holder else []
+        allowed = list(fields_of(holder)) if holder else []
         hint = did_you_mean(key, allowed) or (f"allowed keys here: {', '.join(allowed)}" if allowed else "remove the key")
         if value is None and " " in key:
             hint = ("a comma inside { } separates entries, so the text after it became a key; "
                     "put the whole text in quotes, e.g. name: \"Planen, Bauen und Verkehr\"")
         return Problem("E201", base.child(*path, key=True), f"unknown key '{key}'{where}", hint)
-    if etype in ("dict_type", "model_type", "model_attributes_type", "list_type"):
+    if etype in ("dict_type", "model_type", "model_attributes_type", "list_type", "dataclass_type",
+                 "dataclass_exact_type"):
         expected = EXPECTS[etype]
         place = f"'{key}'" if path else "the top of the file"
         return Problem("E205", loc, f"{place}{where} must be {expected}, but YAML read {describe(value)}",

@@ -181,24 +181,29 @@ def to_date(value: Any) -> dt.date:
     text = str(value).strip()
     if re.fullmatch(r"\d+(\.0+)?", text) and 20000 <= float(text) < 80000:
         return EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
-    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
-    if m:
-        return dt.date(int(m[3]), int(m[2]), int(m[1]))
     try:
-        return dt.date.fromisoformat(text[:10])
+        m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+        if m:
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+        # A date with a time of day, as spreadsheets export it ("2024-05-14 00:00:00").
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?", text):
+            return dt.datetime.fromisoformat(text).date()
     except ValueError:
-        raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD or DD.MM.YYYY") from None
+        pass
+    raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD or DD.MM.YYYY")
 
 
 def to_int(value: Any, *, percent_cell: bool = False) -> int:
     """Whole numbers, also from text: '12000', '12.000' and '12 000' (German grouping), '40 %'."""
     if isinstance(value, bool):
         raise ValueError(f"{value} is not a number")
+    if isinstance(value, (int, float)) and percent_cell and 0 <= value <= 1:
+        value = value * 100  # a %-formatted cell holds 0.4 for 40 % (and 1 for 100 %)
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        if percent_cell and 0 <= value <= 1:
-            value = value * 100
         if abs(value - round(value)) < 1e-9:
             return int(round(value))
         raise ValueError(f"{value:g} is not a whole number")
@@ -226,3 +231,106 @@ def to_number(value: Any) -> float | int:
     if re.fullmatch(r"-?\d+\.\d+", text) and not re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
         return float(text)
     raise ValueError(f"'{value}' is ambiguous or not a number; write 83060 or 22,8")
+
+
+# --- catalogue helpers: header detection, years, euros, lists ---------------
+
+# Cell texts that stand for "nothing here" in hand-made sheets.
+PLACEHOLDERS = {"-", "--", "–", "—", "k.a.", "k. a.", "n.n.", "n. n.", "./.", "n/a", "na"}
+
+
+def is_blank(value: Any) -> bool:
+    """Empty, only whitespace, or a placeholder such as '-', 'k. A.' or 'n. n.'."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip() or value.strip().lower() in PLACEHOLDERS
+    return False
+
+
+def rehead(table: Table, aliases: dict[str, Iterable[str]], extra: dict[str, str] | None = None,
+           scan: int = 10) -> Table:
+    """The same table with its header row chosen by content, not position.
+
+    Of the first ``scan`` rows, the one whose cells name the most known columns
+    becomes the header (ties: the earlier), so a title row above the table or a
+    merged group header above the column names does not get in the way. A
+    header cell left empty (the lower half of a two-row header) takes the text
+    above it. Rows above the header are dropped.
+    """
+    header_cells = [Cell(h or None, table.header_row, i) for i, h in enumerate(table.headers, start=1)]
+    grid = [header_cells] + table.rows
+    known = {normal_header(n) for target, names in aliases.items() for n in (target, *names)}
+    known |= {normal_header(h) for h in (extra or {})}
+
+    def score(row: list[Cell]) -> int:
+        return sum(1 for c in row if not c.empty and normal_header(c.value) in known)
+
+    best = max(range(min(scan, len(grid))), key=lambda i: (score(grid[i]), -i))
+    if best == 0:
+        return table
+    headers = []
+    for col in range(max(len(r) for r in grid[: best + 1])):
+        text = ""
+        for row in reversed(grid[: best + 1]):  # the header row first, then the rows above it
+            if col < len(row) and not row[col].empty:
+                text = str(row[col].value).strip()
+                break
+        headers.append(text)
+    return Table(table.name, headers, grid[best][0].row, grid[best + 1:], table.notes)
+
+
+_YEAR_PREFIX = re.compile(r"^(ab|seit|bis|ca\.?|from|since|until|by)\s+", re.I)
+
+
+def to_year(value: Any) -> int:
+    """A year from 2024, '2024', 2024.0, a date or datetime cell, an Excel serial date, '01.03.2024', '03/2024'."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value} is not a year")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.year
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"{value:g} is not a year; write e.g. 2024")
+        value = int(value)
+    if isinstance(value, int):
+        if 1900 <= value <= 2200:
+            return value
+        if 20000 <= value < 80000:  # an Excel serial date (1954-2119)
+            return to_date(value).year
+        raise ValueError(f"{value} is not a year; write e.g. 2024")
+    text = _YEAR_PREFIX.sub("", str(value).strip().replace("\u00a0", " "))
+    if re.fullmatch(r"\d+(\.0+)?", text):
+        return to_year(int(float(text)))
+    m = re.fullmatch(r"(?:Q[1-4]|\d{1,2})\s*[./ ]\s*(\d{4})", text, flags=re.I)
+    if m:
+        return int(m[1])
+    try:
+        return to_date(text).year
+    except ValueError:
+        raise ValueError(f"'{value}' is not a year; write e.g. 2024") from None
+
+
+def to_euros(value: Any) -> int:
+    """Whole euros, also from '1.250.000', '25.000 €', '1.250.000,00 EUR', '1,5 Mio. €' or '250 T€'."""
+    if isinstance(value, str):
+        text = value.strip().replace("\u00a0", " ")
+        m = re.fullmatch(r"(\d+(?:,\d+)?)\s*(mio\.?|millionen|t€|tsd\.?|tausend)\s*(€|eur|euro)?", text, flags=re.I)
+        if m:
+            factor = 1_000_000 if m[2].lower().startswith("mi") else 1000
+            amount = round(float(m[1].replace(",", ".")) * factor, 6)
+            if amount.is_integer():
+                return int(amount)
+    n = to_int(value)
+    if n < 0:
+        raise ValueError(f"{n} is negative")
+    return n
+
+
+def split_list(value: Any) -> list[str]:
+    """Several names in one cell, separated by ';' or line breaks (commas stay: names contain them)."""
+    text = to_text(value)
+    if text is None:
+        return []
+    parts = [" ".join(p.split()) for p in re.split(r"[;\n]", text)]
+    return [p for p in parts if p and not is_blank(p)]

@@ -9,7 +9,6 @@ block list. YAML is never re-dumped.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from typing import Any
@@ -49,8 +48,37 @@ def scalar(value: Any, flow: bool = False) -> str:
         and _resolver.resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
         and not (flow and re.search(r"[,\[\]{}]", text))
     )
-    # A JSON string is a valid YAML double-quoted scalar (escapes included).
-    return text if plain_ok else json.dumps(text, ensure_ascii=False)
+    return text if plain_ok else double_quoted(text)
+
+
+# Characters YAML may not hold raw, or reads as line breaks, in a double-quoted scalar.
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x85": "\\N",
+            "\u2028": "\\L", "\u2029": "\\P", "\x00": "\\0", "\x07": "\\a", "\x08": "\\b", "\x0b": "\\v",
+            "\x0c": "\\f", "\x1b": "\\e"}
+
+
+def _printable(ch: str) -> bool:
+    o = ord(ch)
+    return (0x20 <= o <= 0x7E or 0xA0 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or 0x10000 <= o <= 0x10FFFF)
+
+
+def double_quoted(text: str) -> str:
+    """A YAML double-quoted scalar that reads back as exactly ``text``."""
+    out = []
+    for ch in text:
+        esc = _ESCAPES.get(ch)
+        if esc is not None:
+            out.append(esc)
+        elif _printable(ch):
+            out.append(ch)
+        elif ord(ch) <= 0xFF:
+            out.append(f"\\x{ord(ch):02X}")
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(f"\\U{ord(ch):08X}")
+    return '"' + "".join(out) + '"'
+
 
 
 def _number(value: float) -> str:
@@ -58,9 +86,15 @@ def _number(value: float) -> str:
         raise ValueError("not a finite number")
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    text = repr(value)
-    if "e" in text or "E" in text:  # YAML 1.1 floats need a dot and no bare exponent
-        text = f"{value:.15f}".rstrip("0")
+    text = repr(value)  # the shortest text that reads back as exactly this float
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        # YAML 1.1 floats need a dot in the mantissa and a sign in the exponent.
+        if "." not in mantissa:
+            mantissa += ".0"
+        if exponent[0] not in "+-":
+            exponent = "+" + exponent
+        text = f"{mantissa}e{exponent}"
     return text
 
 
@@ -161,18 +195,32 @@ def _insert_flow(text: str, key_node, seq: yaml.SequenceNode, list_key: str, ent
         # The one permitted rewrite: '[]' becomes a block list under the key.
         dash_col = key_node.start_mark.column + 2
         body = "".join(render_entry(e, list_key, flow=False, dash_col=dash_col, item_col=dash_col + 2) for e in entries)
-        start = seq.start_mark.index
         # Drop the space between ':' and '[]', keep whatever follows on the line (a comment).
-        cut = start
+        cut = seq.start_mark.index
         while cut > 0 and text[cut - 1] == " ":
             cut -= 1
         nl = text.find("\n", close)
-        rest = text[close + 1: nl if nl >= 0 else len(text)]
+        line_end = nl if nl >= 0 else len(text)
+        rest = text[close + 1: line_end].rstrip("\r")
         after = text[nl + 1:] if nl >= 0 else ""
-        nl_text = "\r\n" if text[nl - 1: nl] == "\r" else "\n"
-        if rest.endswith("\r"):
-            rest = rest[:-1]
-        return text[:cut] + rest + _newlines("\n" + body, nl_text) + after
-    inner = ", ".join("{" + ", ".join(f"{k}: {scalar(e[k], flow=True)}" for k in KEY_ORDER[list_key]
-                                      if e.get(k) is not None) + "}" for e in entries)
-    return text[:close] + ", " + inner + text[close:]
+        return text[:cut] + rest + _newlines("\n" + body, text) + after
+    items = [_flow_item(e, list_key) for e in entries]
+    line_start = _line_start(text, close)
+    if not text[line_start:close].strip():
+        # ']' stands on a line of its own: the new items go on new lines before it.
+        last = seq.value[-1]
+        last_line = _line_start(text, last.start_mark.index)
+        indent = len(text[last_line:]) - len(text[last_line:].lstrip(" "))
+        trailing_comma = "," in text[last.end_mark.index:close]
+        if trailing_comma:  # the list already ends with ',': new items follow, each with its comma
+            lines = [" " * indent + item + "," for item in items]
+        else:  # a comma may start the line in a flow list, so no existing line changes
+            lines = [" " * indent + ", " + item for item in items]
+        return text[:line_start] + _newlines("".join(line + "\n" for line in lines), text) + text[line_start:]
+    # A list on one line can only grow on that line: pure insertion before ']'.
+    return text[:close] + ", " + ", ".join(items) + text[close:]
+
+
+def _flow_item(entry: dict, list_key: str) -> str:
+    return "{" + ", ".join(f"{k}: {scalar(entry[k], flow=True)}" for k in KEY_ORDER[list_key]
+                           if entry.get(k) is not None) + "}"

@@ -26,6 +26,10 @@ KIND_NAMES = {
 }
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
     id: str
@@ -101,26 +105,32 @@ def cross_check(files) -> list[Problem]:
     for e in by_id.values():
         of_kind[e.kind].append(e.id)
 
-    def ref(value: str, kinds: tuple[str, ...], loc: Loc, what: str) -> Entity | None:
+    def ref(value: str, kinds: tuple[str, ...], loc, what: str) -> Entity | None:
+        """Resolve a reference; ``loc`` may be a callable so hot loops build no Loc."""
         target = by_id.get(value)
         if target is not None and target.kind in kinds:
             return target
         if value in broken:
             return None
+        if callable(loc):
+            loc = loc()
         names = " or ".join(KIND_NAMES[k] for k in kinds)
         if target is not None:
-            msg = f"{what} '{value}' is a {KIND_NAMES[target.kind]}, not a {names}"
+            msg = f"{what} '{value}' is {_a(KIND_NAMES[target.kind])}, not {_a(names)}"
         else:
             msg = f"{what} '{value}' does not exist"
         candidates = [i for k in kinds for i in of_kind[k]]
-        hint = did_you_mean(value, candidates) or f"use the id of a {names} defined in the plan"
+        hint = did_you_mean(value, candidates) or f"use the id of {_a(names)} defined in the plan"
         problems.append(Problem("E302", loc, msg, hint))
         return None
 
     meta = next((pf for pf in files if pf.kind == "plan"), None)
     horizon = meta.scalars.get("horizon") if meta else None
-    start = getattr(horizon, "start", None)
-    end = getattr(horizon, "end", None)
+    if isinstance(horizon, dict):  # isek.yaml has errors: use what can be read of the horizon
+        start, end = horizon.get("start"), horizon.get("end")
+    else:
+        start, end = getattr(horizon, "start", None), getattr(horizon, "end", None)
+    start, end = (v if isinstance(v, int) and not isinstance(v, bool) else None for v in (start, end))
     if isinstance(start, int) and isinstance(end, int) and end < start:
         problems.append(Problem("E308", Loc(meta.rel, ("horizon", "end")), f"horizon ends ({end}) before it starts ({start})",
                                 "the horizon's end year must be on or after its start year"))
@@ -131,10 +141,12 @@ def cross_check(files) -> list[Problem]:
     for e in ents:
         if e.kind == "field" and e.obj is not None:
             problems += _check_field(e, ref, used_guiding)
-        elif e.kind == "field":  # the file is invalid; still count the guiding goals it names
+        elif e.kind == "field":  # the file is invalid; still check the guiding goals it names
             raw = next(p for p in files if p.rel == e.loc.file).scalars.get("guiding_goals")
-            if isinstance(raw, list):
-                used_guiding.update(g for g in raw if isinstance(g, str))
+            for j, g in enumerate(raw if isinstance(raw, list) else []):
+                if isinstance(g, str):
+                    used_guiding.add(g)
+                    ref(g, ("guiding_goal",), Loc(e.loc.file, ("guiding_goals", j)), "guiding goal")
         elif e.kind == "measure":
             problems += _check_measure(e, by_id, ref, in_horizon, start, end)
         elif e.kind == "indicator":
@@ -204,57 +216,57 @@ def _check_indicator(e: Entity, ref) -> list[Problem]:
 def _check_progress(files, ref, in_horizon, start, end) -> list[Problem]:
     out: list[Problem] = []
     # Updates in date order across files (ties: file order), for the history checks.
-    history: dict[str, list[tuple[Any, Loc]]] = defaultdict(list)
+    # Locations are built only for problems: a state-wide plan has 100,000s of entries.
+    history: dict[str, list[tuple[Any, str, int]]] = defaultdict(list)
     seen_values: dict[tuple, Loc] = {}
     for pf in sorted((p for p in files if p.kind == "progress"), key=lambda p: p.rel):
-        name_year = int(pf.rel.rsplit("/", 1)[-1][:4])
+        rel = pf.rel
+        name_year = int(rel.rsplit("/", 1)[-1][:4])
         year = pf.scalars.get("year")
         if isinstance(year, int) and not isinstance(year, bool) and year != name_year:
-            out.append(Problem("E305", Loc(pf.rel, ("year",)), f"year {year} differs from the file name {pf.rel}",
+            out.append(Problem("E305", Loc(rel, ("year",)), f"year {year} differs from the file name {rel}",
                                f"write 'year: {name_year}' or rename the file to progress/{year}.yaml"))
         if not in_horizon(name_year):
-            out.append(Problem("W402", Loc(pf.rel, ("year",)), f"progress for {name_year} lies outside the horizon {start}–{end}",
+            out.append(Problem("W402", Loc(rel, ("year",)), f"progress for {name_year} lies outside the horizon {start}–{end}",
                                "check the year, or widen the horizon in isek.yaml", severity="warning"))
         for i, u in pf.items.get("updates", []):
-            loc = Loc(pf.rel, ("updates", i))
-            ref(u.measure, ("measure",), loc.child("measure"), "measure")
+            ref(u.measure, ("measure",), lambda rel=rel, i=i: Loc(rel, ("updates", i, "measure")), "measure")
             if u.date.year != name_year:
-                out.append(Problem("E306", loc.child("date"), f"date {u.date} lies outside the file's year {name_year}",
+                out.append(Problem("E306", Loc(rel, ("updates", i, "date")), f"date {u.date} lies outside the file's year {name_year}",
                                    f"record it in progress/{u.date.year}.yaml, or correct the date"))
             if u.percent == 100 and u.status != COMPLETED:
-                out.append(Problem("E307", loc.child("percent"), f"percent 100 with status '{u.status}' for '{u.measure}'",
+                out.append(Problem("E307", Loc(rel, ("updates", i, "percent")), f"percent 100 with status '{u.status}' for '{u.measure}'",
                                    "a measure is 100 % done only when abgeschlossen; set the status or lower the percent"))
-            history[u.measure].append((u, loc))
+            history[u.measure].append((u, rel, i))
         for i, v in pf.items.get("values", []):
-            loc = Loc(pf.rel, ("values", i))
-            ref(v.indicator, ("indicator",), loc.child("indicator"), "indicator")
+            ref(v.indicator, ("indicator",), lambda rel=rel, i=i: Loc(rel, ("values", i, "indicator")), "indicator")
             if v.date.year != name_year:
-                out.append(Problem("E306", loc.child("date"), f"date {v.date} lies outside the file's year {name_year}",
+                out.append(Problem("E306", Loc(rel, ("values", i, "date")), f"date {v.date} lies outside the file's year {name_year}",
                                    f"record it in progress/{v.date.year}.yaml, or correct the date"))
             key = (v.indicator, v.date)
             if key in seen_values:
-                out.append(Problem("W408", loc, f"second value for '{v.indicator}' on {v.date}",
+                out.append(Problem("W408", Loc(rel, ("values", i)), f"second value for '{v.indicator}' on {v.date}",
                                    "remove one of them; the later one in the file counts", severity="warning"))
-            seen_values[key] = loc
+            seen_values[key] = True
     for measure, entries in history.items():
         entries.sort(key=lambda e: e[0].date)  # stable: ties keep file order
         out += _check_history(measure, entries)
     return out
 
 
-def _check_history(measure: str, entries: Iterable[tuple[Any, Loc]]) -> list[Problem]:
+def _check_history(measure: str, entries: Iterable[tuple[Any, str, int]]) -> list[Problem]:
     out: list[Problem] = []
     best = None
     closed_by = None
-    for u, loc in entries:
+    for u, rel, i in entries:
         if closed_by is not None and u.status != closed_by.status:
-            out.append(Problem("W406", loc.child("status"),
+            out.append(Problem("W406", Loc(rel, ("updates", i, "status")),
                                f"'{measure}' is '{u.status}' on {u.date} after it was '{closed_by.status}' on {closed_by.date}",
                                "if the measure was reopened, say so in the note; otherwise correct the entry", severity="warning"))
             closed_by = None
         if u.percent is not None:
             if best is not None and u.percent < best:
-                out.append(Problem("W405", loc.child("percent"),
+                out.append(Problem("W405", Loc(rel, ("updates", i, "percent")),
                                    f"percent of '{measure}' falls from {best} to {u.percent} on {u.date}",
                                    "if the scope grew, say so in the note; otherwise correct the value", severity="warning"))
             best = u.percent if best is None else max(best, u.percent)

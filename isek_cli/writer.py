@@ -154,9 +154,9 @@ def _append_locked(root: Path, updates: list[dict], values: list[dict], dry_run:
 
 def _status_before(plan, measure: str, date: dt.date) -> str:
     status = NOT_STARTED
-    for e in plan.history.get(measure, []):
-        if e.update.date <= date:
-            status = e.update.status
+    for u in plan.history.get(measure, []):
+        if u.date <= date:
+            status = u.status
     return status
 
 

@@ -86,6 +86,7 @@ def main(
 
 # Command modules register themselves on import.
 from . import check as _check  # noqa: E402,F401
+from . import data as _data  # noqa: E402,F401
 from . import git as _git  # noqa: E402,F401
 from . import progress as _progress  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401

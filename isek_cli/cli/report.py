@@ -90,8 +90,7 @@ def site(
     """Build a static site: an index over all monitoring years, one report page per year, data downloads."""
     from ..outputs import OutputRefused, inside
     from ..report import ReportError, TemplateProblem
-    from ..report.site import SiteRefused, build_site, check_folder
-    from ..writer import atomic_write
+    from ..report.site import SiteRefused, build_site, check_folder, write_site
 
     plan_root = state(ctx).plan_dir
     try:
@@ -108,6 +107,7 @@ def site(
     except (ReportError, TemplateProblem) as exc:
         typer.echo(f"isek: {exc}", err=True)
         raise typer.Exit(1)
-    for rel, data in sorted(files.items()):
-        atomic_write(output / rel, data)
+    removed = write_site(output, files)
+    for rel in removed:
+        typer.echo(f"removed {output / rel} (no longer part of the site)", err=True)
     typer.echo(f"wrote {len(files)} files to {output} (open {output / 'index.html'})", err=True)

@@ -46,8 +46,8 @@ def _measure(plan: Plan, m, year: int) -> dict[str, Any]:
         "previous_status": plan.status(m.id, year - 1),
         "percent": plan.percent(m.id, year),
         "spent_eur": plan.spent(m.id, year),
-        "notes": [{"date": e.update.date, "status": e.update.status, "text": e.update.note.strip()}
-                  for e in plan.updates_in(m.id, year) if e.update.note and e.update.note.strip()],
+        "notes": [{"date": u.date, "status": u.status, "text": u.note.strip()}
+                  for u in plan.updates_in(m.id, year) if u.note and u.note.strip()],
         "updated": bool(plan.updates_in(m.id, year)),
     }
 

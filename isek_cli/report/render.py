@@ -149,16 +149,38 @@ def markdown_inline(text: str | None) -> Markup:
     return Markup(html)
 
 
+_ALLOWED_LINK = re.compile(r"(?i)^\s*<?\s*(https?:|mailto:|#)")
+_INLINE_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*((?:[^()\s]|\([^()\s]*\))*)(?:\s+[^)]*)?\)")
+_REF_DEFINITION = re.compile(r"(?m)^( {0,3}\[[^\]\n]+\]:\s*)(\S+)")
+
+
 def md_text(text: Any) -> str:
-    """Plan text for Markdown output: kept as Markdown, but angle brackets made inert."""
+    """Plan text for Markdown output: kept as Markdown, but made inert.
+
+    Angle brackets become entities (no raw HTML), images become their alt
+    text (no network), and links to anything but http(s)/mailto/#anchors keep
+    only their text, as in the HTML report.
+    """
     if text is None:
         return ""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    def link(m: re.Match) -> str:
+        bang, label, url = m.groups()
+        if bang or not _ALLOWED_LINK.match(url):
+            return label
+        return m.group(0)
+
+    out = _INLINE_LINK.sub(link, out)
+    return _REF_DEFINITION.sub(lambda m: m.group(0) if _ALLOWED_LINK.match(m.group(2)) else m.group(1) + "#", out)
+
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n\x0b\x0c\x85\u2028\u2029]+\s*")
 
 
 def md_cell(text: Any) -> str:
     """Plan text inside a Markdown table cell: one line, pipes escaped."""
-    return re.sub(r"\s*\n\s*", " ", md_text(text)).replace("|", "\\|").strip()
+    return _LINE_BREAKS.sub(" ", md_text(text)).replace("|", "\\|").strip()
 
 
 def render(context: dict[str, Any], fmt: str, lang: str, user_templates: Path | None = None,

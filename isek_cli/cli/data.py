@@ -1,0 +1,141 @@
+"""`isek import catalogue` and `isek export`: data in and out."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import app
+from .common import load, state
+
+import_app = typer.Typer(help="Create plan files from spreadsheets.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+def _mapping(items: list[str]) -> dict[str, str]:
+    from ..catalogue import COLUMNS
+    from ..shape import did_you_mean
+
+    out = {}
+    for item in items:
+        header, sep, target = item.partition("=")
+        header, target = header.strip(), target.strip()
+        if not sep or not header or not target:
+            raise typer.BadParameter(f"'{item}' is not HEADER=field, e.g. --map 'Kurztitel=title'", param_hint="--map")
+        if target not in COLUMNS and target != "ignore":
+            hint = did_you_mean(target, COLUMNS)
+            raise typer.BadParameter(f"'{target}' is not a catalogue field" + (f"; {hint}" if hint else "")
+                                     + f" (fields: {', '.join(COLUMNS)}, or 'ignore')", param_hint="--map")
+        out[header] = target
+    return out
+
+
+@import_app.command("catalogue")
+def import_catalogue(
+    file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help="The catalogue, .xlsx or .csv."),
+    into: Path = typer.Option(..., "--into", metavar="DIR", help="New plan folder (must not hold a plan yet)."),
+    map_: Optional[List[str]] = typer.Option(None, "--map", metavar="HEADER=FIELD",
+                                             help="Read column HEADER as FIELD (e.g. 'Kurztitel=title'); repeatable."),
+    partial: bool = typer.Option(False, "--partial", help="Write the valid rows and list the others."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="Worksheet name (default: the first)."),
+    city: Optional[str] = typer.Option(None, "--city", help="The city's name (default: Musterstadt)."),
+    start: Optional[int] = typer.Option(None, "--start", help="First year of the horizon (default: earliest start)."),
+    end: Optional[int] = typer.Option(None, "--end", help="Last year of the horizon (default: latest year)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and list the files; write nothing."),
+) -> None:
+    """Create a plan folder from a measure catalogue: one row per measure, German or English headers.
+
+    Columns: Handlungsfeld, Ziel, Nr., Maßnahme, Beschreibung, Priorität, Federführung, Partner,
+    Beginn, Ende, Kosten, Förderung (or field, goal, id, title, description, priority, lead,
+    partners, start, end, cost, funding). Nothing is written unless every row maps.
+    """
+    from ..catalogue import CatalogueRefused, Options
+    from ..catalogue import import_catalogue as run_import
+
+    if start is not None and end is not None and end < start:
+        raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")
+    options = Options(sheet=sheet, mapping=_mapping(map_ or []), partial=partial, city=city, start=start, end=end)
+    try:
+        result = run_import(file, into, options, dry_run=dry_run)
+    except CatalogueRefused as exc:
+        for n in exc.notes:
+            typer.echo(f"note: {n}", err=True)
+        for p in exc.problems:
+            typer.echo(str(p), err=True)
+        typer.echo(f"isek: refused: {exc.message}; nothing was written", err=True)
+        raise typer.Exit(1)
+    parsed = result.parsed
+    for n in parsed.notes:
+        typer.echo(f"note: {n}", err=True)
+    for p in parsed.problems:
+        typer.echo(str(p), err=True)
+    if parsed.problems:
+        typer.echo(f"skipped {parsed.rows - parsed.rows_ok} row(s) with problems (listed above)", err=True)
+    for path in result.written if not dry_run else [into / rel for rel in result.files]:
+        typer.echo(f"{'would create' if dry_run else 'created'} {path}")
+    draft = parsed.draft
+    measures = sum(len(f["measures"]) for f in draft.fields)
+    goals = sum(len(f["goals"]) for f in draft.fields)
+    typer.echo(f"{'would import' if dry_run else 'imported'} {_n(measures, 'measure')} in "
+               f"{_n(len(draft.fields), 'field')} of action with {_n(goals, 'goal')} and "
+               f"{_n(len(draft.actors), 'actor')} from {file.name}")
+    for d in result.warnings:
+        typer.echo(f"warning[{d.code}]: {d.where}: {d.message}", err=True)
+    if dry_run:
+        typer.echo("dry run: nothing was written")
+    else:
+        typer.echo(f"next: isek --plan {into} check")
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class ExportFormat(str, enum.Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+    sqlite = "sqlite"
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    format: Optional[ExportFormat] = typer.Option(
+        None, "--format", "-f", help="csv (a folder with datapackage.json), xlsx, json or sqlite. "
+                                     "Default: from the suffix of -o."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH",
+                                          help="File to write (a folder for csv). JSON without -o goes to stdout."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="Status year. Default: the latest progress year."),
+    force: bool = typer.Option(False, "--force", help="Replace files isek did not generate."),
+) -> None:
+    """Export the plan as open data: measures with their status, progress entries, indicators, fields, goals, actors."""
+    from .. import export as ex
+    from ..outputs import OutputRefused
+    from ..queries import default_year
+
+    fmt = format.value if format else ex.SUFFIXES.get(output.suffix.lower()) if output else "json"
+    if fmt is None:
+        raise typer.BadParameter(f"cannot tell the format from '{output.name}'; give --format csv|xlsx|json|sqlite",
+                                 param_hint="--format")
+    if output is None and fmt != "json":
+        raise typer.BadParameter(f"{fmt} needs an output path", param_hint="-o")
+    loaded = load(ctx)
+    plan = loaded.plan
+    y = year if year is not None else default_year(plan)
+    if output is None:
+        typer.echo(ex.to_json(ex.tables(plan, y), y).decode("utf-8"), nl=False)
+        return
+    try:
+        written = ex.write(fmt, output, plan, y, plan_root=state(ctx).plan_dir, force=force)
+    except OutputRefused as exc:
+        typer.echo(f"isek: refused: {exc}", err=True)
+        raise typer.Exit(1)
+    except OSError as exc:
+        typer.echo(f"isek: cannot write {exc.filename or output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1)
+    where = f"{output} ({len(written)} files)" if fmt == "csv" else str(output)
+    typer.echo(f"wrote {where}: {fmt}, {len(plan.measures)} measures, status in {y}", err=True)
