@@ -33,7 +33,7 @@ def check(
     """Validate the whole plan and report every problem as FILE:LINE:COL."""
     st = state(ctx)
     root = st.plan_dir
-    loaded = load_any(ctx, rev)
+    loaded = load_any(ctx, rev, use_cache=not no_cache)
     diags = loaded.diagnostics
     fmt = format or (CheckFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.text)
     if fmt is CheckFormat.json:

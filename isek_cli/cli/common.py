@@ -47,13 +47,13 @@ def state(ctx: typer.Context) -> State:
 REV_HELP = "Read the plan as it was at this git revision (the working tree stays untouched)."
 
 
-def load_any(ctx: typer.Context, rev: str | None = None):
+def load_any(ctx: typer.Context, rev: str | None = None, *, use_cache: bool = True):
     """The plan from the working tree, or from a git revision; git problems exit 1."""
     st = state(ctx)
     if rev is None:
         from ..loader import load_plan
 
-        return load_plan(st.plan_dir)
+        return load_plan(st.plan_dir, use_cache=use_cache)
     from ..gitsrc import GitError, load_at
 
     try:
