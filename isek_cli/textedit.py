@@ -126,6 +126,9 @@ def insert(text: str, list_key: str, entries: list[dict[str, Any]]) -> str:
     """Return ``text`` with ``entries`` appended to the top-level list ``list_key``."""
     if not entries:
         return text
+    if "\r" in text and "\n" not in text:
+        # Old Mac line endings (CR only): edit with LF, a one-to-one swap, and swap back.
+        return insert(text.replace("\r", "\n"), list_key, entries).replace("\n", "\r")
     root = _compose(text)
     if not isinstance(root, yaml.MappingNode):
         raise EditError("the file's top level is not a mapping")
@@ -211,7 +214,8 @@ def _insert_flow(text: str, key_node, seq: yaml.SequenceNode, list_key: str, ent
         last = seq.value[-1]
         last_line = _line_start(text, last.start_mark.index)
         indent = len(text[last_line:]) - len(text[last_line:].lstrip(" "))
-        trailing_comma = "," in text[last.end_mark.index:close]
+        between = re.sub(r"#[^\n]*", "", text[last.end_mark.index:close])  # comments may hold commas
+        trailing_comma = "," in between
         if trailing_comma:  # the list already ends with ',': new items follow, each with its comma
             lines = [" " * indent + item + "," for item in items]
         else:  # a comma may start the line in a flow list, so no existing line changes

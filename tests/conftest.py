@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,9 @@ def run(*args: str, plan: Path | None = None, input: str | None = None, env: dic
 @pytest.fixture
 def cli():
     return run
+
+
+# Tests never touch the user's cache: every test process and its children use a
+# cache folder of this test session (individual tests may point elsewhere).
+if "ISEK_CACHE_DIR" not in os.environ:
+    os.environ["ISEK_CACHE_DIR"] = tempfile.mkdtemp(prefix="isek-test-cache-")

@@ -106,7 +106,7 @@ def progress_add(
     _report(result)
 
 
-@indicator_app.command("set")
+@indicator_app.command("set", context_settings={"ignore_unknown_options": True})
 def indicator_set(
     ctx: typer.Context,
     indicator: str = typer.Argument(..., metavar="INDICATOR", help="Indicator id, e.g. K-BEV-01."),
