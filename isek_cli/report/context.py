@@ -19,6 +19,7 @@ from ..plan import Plan
 from ..queries import count_statuses
 from . import charts
 from .assess import assess, trend
+from .render import Formatter
 
 
 class ReportError(Exception):
@@ -148,7 +149,7 @@ def build(plan: Plan, year: int, lang: str) -> dict[str, Any]:
             "completed_this_year": completed,
             "key_projects": [m for m in measures if m["key_project"]],
         },
-        "indicators": [_indicator(plan, x, year, msg) for x in plan.indicators],
+        "indicators": [_indicator(plan, x, year, msg, Formatter(lang)) for x in plan.indicators],
         "fields": fields,
         "attention": attention,
         "funding": _funding(measures),
@@ -173,7 +174,7 @@ def _series_alt(series, msg: dict) -> str:
     return msg["chart"]["completion_alt"].format(series=", ".join(parts))
 
 
-def _indicator(plan: Plan, x, year: int, msg: dict) -> dict[str, Any]:
+def _indicator(plan: Plan, x, year: int, msg: dict, fmt: Formatter) -> dict[str, Any]:
     by_year: dict[int, float] = {}
     for v, _ in plan.series.get(x.id, []):
         if v.date.year <= year:
@@ -207,7 +208,7 @@ def _indicator(plan: Plan, x, year: int, msg: dict) -> dict[str, Any]:
                                   marks["indicator_alt"].format(
                                       first=values[0][0] if values else baseline[0],
                                       last=values[-1][0] if values else baseline[0],
-                                      values=", ".join(f"{y}: {v:g}" for y, v in values) or "–"),
+                                      values=", ".join(f"{y}: {fmt.num(v)}" for y, v in values) or "–"),
                                   {"baseline": marks["baseline"], "target": marks["target"]}),
     }
 
