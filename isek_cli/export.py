@@ -311,7 +311,7 @@ def to_xlsx(data: dict[str, list[dict]]) -> bytes:
 # --- writing without clobbering -------------------------------------------------
 
 FORMATS = ("csv", "xlsx", "json", "sqlite")
-SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".db": "sqlite", ".sqlite": "sqlite",
+SUFFIXES = {".xlsx": "xlsx", ".json": "json", ".db": "sqlite", ".sqlite": "sqlite",
             ".sqlite3": "sqlite"}
 
 
