@@ -16,11 +16,13 @@ at a folder others can write to.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
 import stat
 import sys
+import tempfile
 from pathlib import Path
 
 from . import __version__
@@ -88,6 +90,8 @@ def fingerprint(root: Path) -> bytes:
 
 def read(root: Path, key: bytes):
     """The cached load for this key, or None."""
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling creates 100,000s of acyclic objects: no collector passes needed
     try:
         with open(cache_file(root), "rb") as fh:
             if fh.read(len(key)) != key:
@@ -95,18 +99,31 @@ def read(root: Path, key: bytes):
             return pickle.load(fh)
     except Exception:  # missing, truncated, corrupt, from another version: rebuild
         return None
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write(root: Path, key: bytes, loaded) -> None:
-    from .writer import atomic_write
-
+    """Stream the load into a temporary file next to the cache file, then rename it."""
+    path = cache_file(root)
+    tmp = None
     try:
-        data = key + pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
-        path = cache_file(root)
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+            pickle.dump(loaded, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        tmp = None
     except Exception:  # an unwritable cache must never fail a command
         pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def load(root: Path, fresh):

@@ -8,6 +8,7 @@ collected, never raised, so one run reports everything (like beancount).
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,24 @@ from .yamlsrc import MAX_FILE_BYTES, Locator, Source, decode, load_source, sourc
 
 TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators"}
 YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
+
+
+class Indexed:
+    """``(index, item)`` pairs of a list, without materialising them (plans have 100,000s)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+
+    def __iter__(self):
+        return enumerate(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
 
 
 @dataclass
@@ -71,10 +90,10 @@ def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Prob
     ``listdir(sub)`` lists the names in a sub-folder of the plan ("" for the
     plan folder itself); by default the file system, for a git revision its tree.
     """
-    listdir = listdir or (lambda sub: _listdir(root / sub if sub else root))
+    listdir = _guarded(listdir or (lambda sub: _listdir(root / sub if sub else root)))
     found: list[tuple[str, str]] = []
     problems: list[Problem] = []
-    names = listdir("")
+    names = listdir("", problems)
     if "isek.yaml" not in names:
         problems.append(Problem("E109", Loc("isek.yaml"), f"no isek.yaml in the plan folder {root}",
                                 "run 'isek init DIR' for a new plan, or point --plan at the plan folder", line=1, col=1))
@@ -88,7 +107,7 @@ def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Prob
         if name.endswith((".yaml", ".yml")) and name not in TOP_FILES:
             problems.append(_ignored(name, "not a plan file name"))
     for sub, kind in (("fields", "field"), ("progress", "progress")):
-        for name in listdir(sub):
+        for name in listdir(sub, problems):
             rel = f"{sub}/{name}"
             if kind == "progress" and name.endswith(".yaml") and not YEAR_FILE.match(name):
                 problems.append(Problem("E115", Loc(rel), f"progress file '{name}' is not named after a year",
@@ -100,16 +119,46 @@ def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Prob
     return found, problems
 
 
+def _guarded(listdir):
+    """listdir that reports a folder with more entries than MAX_FILES instead of reading it."""
+    def guarded(sub: str, problems: list[Problem]) -> list[str]:
+        try:
+            names = listdir(sub)
+        except _TooManyFiles:
+            names = None
+        if names is None or len(names) > MAX_FILES:
+            where = f"{sub}/" if sub else "the plan folder"
+            problems.append(Problem("E107", Loc(f"{sub}/" if sub else "."), f"{where} has more than {MAX_FILES:,} entries",
+                                    "keep plan files few and large, or raise ISEK_MAX_FILES if the plan is genuine",
+                                    line=1, col=1))
+            return []
+        return names
+    return guarded
+
+
 def _ignored(rel: str, why: str) -> Problem:
     return Problem("W404", Loc(rel), f"ignored: {why}", "rename or move the file if it holds plan data",
                    severity="warning", line=1, col=1)
 
 
+MAX_FILES = int(os.environ.get("ISEK_MAX_FILES", 20_000))
+
+
 def _listdir(path: Path) -> list[str]:
     try:
-        return sorted(os.listdir(path))
+        with os.scandir(path) as it:
+            names = []
+            for entry in it:
+                names.append(entry.name)
+                if len(names) > MAX_FILES:
+                    raise _TooManyFiles(path)
+        return sorted(names)
     except OSError:
         return []
+
+
+class _TooManyFiles(Exception):
+    pass
 
 
 def _inside(root: Path, rel: str) -> Problem | None:
@@ -208,8 +257,9 @@ def validate_file(source: Source, kind: str) -> PlanFile:
         model = None  # walker problems make the data untrustworthy
     pf.model = model
     if model is not None:
+        source.data = None  # the model holds everything now; free the raw data early
         for name in _ITEM_LISTS[kind]:
-            pf.items[name] = list(enumerate(getattr(model, name)))
+            pf.items[name] = Indexed(getattr(model, name))
         pf.scalars = {k: getattr(model, k) for k in model_cls.model_fields if k not in _ITEM_LISTS[kind]}
     else:
         _salvage(pf, model_cls, source.data)
@@ -253,6 +303,18 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
 
 
 def _load(root: Path, overrides, snapshot) -> Loaded:
+    # A load allocates millions of small, acyclic objects; the cyclic garbage
+    # collector would rescan them again and again (superlinear time for big plans).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_all(root, overrides, snapshot)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_all(root: Path, overrides, snapshot) -> Loaded:
     from . import validate
     from .plan import Plan
 

@@ -93,7 +93,7 @@ def append(root: str | os.PathLike, updates: list[dict] = (), values: list[dict]
 
 
 def _append_locked(root: Path, updates: list[dict], values: list[dict], dry_run: bool) -> WriteResult:
-    before = load_plan(root)
+    before = load_plan(root, use_cache=False)  # under the lock, always from the files themselves
     errors = [d for d in before.diagnostics if d.severity == "error"]
     if errors:
         raise Refused(f"the plan already has {len(errors)} error(s); fix them first (isek check)", errors)

@@ -69,6 +69,9 @@ assert not yaml.SafeLoader.yaml_path_resolvers, "the fast resolver assumes no pa
 MAX_FILE_BYTES = int(os.environ.get("ISEK_MAX_FILE_BYTES", 32 * 1024 * 1024))
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 100_000
+# The composed node tree costs hundreds of bytes per value; a file within the
+# size limit but dense with tiny values ("[0,0,0,…]") is refused before parsing.
+MAX_FILE_VALUES = int(os.environ.get("ISEK_MAX_FILE_VALUES", 1_500_000))
 
 _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (_T + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
@@ -140,6 +143,12 @@ def parse(text: str, rel: str) -> tuple[Any, list[Problem]]:
     """Parse text into plain data; problems carry their own positions."""
     if not text.strip() or _only_comments(text):
         return None, [Problem("E108", Loc(rel), "file is empty", "write the file's content, or delete the file", line=1, col=1)]
+    estimate = _value_estimate(text)
+    if estimate > MAX_FILE_VALUES:
+        return None, [Problem(
+            "E107", Loc(rel), f"file holds about {estimate:,} values, more than the limit of {MAX_FILE_VALUES:,}",
+            "split the content into several files, or raise ISEK_MAX_FILE_VALUES if the file is genuine",
+            line=1, col=1)]
     loader = Loader(text)
     try:
         node = loader.get_single_node()
@@ -153,12 +162,18 @@ def parse(text: str, rel: str) -> tuple[Any, list[Problem]]:
         loader.dispose()
     if node is None:
         return None, [Problem("E108", Loc(rel), "file is empty", "write the file's content, or delete the file", line=1, col=1)]
-    walker = _Walker(rel)
+    walker = _Walker(rel, track_aliases="&" in text)
     try:
         data = walker.value(node, 0)
     except _AliasBomb:
         return None, walker.problems
     return data, walker.problems
+
+
+def _value_estimate(text: str) -> int:
+    """An upper bound of the values in a text, counted at C speed (no parsing)."""
+    return (text.count("\n") + text.count(",") + text.count("[") + text.count("{")
+            + text.count("- ") + text.count(": "))
 
 
 def _only_comments(text: str) -> bool:
@@ -202,10 +217,11 @@ class _Walker:
 
     __slots__ = ("rel", "problems", "seen", "alias_nodes", "dates", "count")
 
-    def __init__(self, rel: str) -> None:
+    def __init__(self, rel: str, track_aliases: bool = True) -> None:
         self.rel = rel
         self.problems: list[Problem] = []
-        self.seen: dict[int, tuple[Any, int]] = {}
+        # Without an anchor ('&') in the text no node can occur twice: skip the bookkeeping.
+        self.seen: dict[int, tuple[Any, int]] | _NoAliases = {} if track_aliases else _NoAliases()
         self.alias_nodes = 0
         self.dates: dict[str, Any] = {}
         self.count = 0  # values produced so far, aliases expanded
@@ -310,6 +326,18 @@ class _Walker:
 
 class _AliasBomb(Exception):
     pass
+
+
+class _NoAliases:
+    """Stands in for the alias table when a text has no anchors: remembers nothing."""
+
+    __slots__ = ()
+
+    def get(self, key):
+        return None
+
+    def __setitem__(self, key, value) -> None:
+        pass
 
 
 def load_source(path: str, rel: str) -> Source:

@@ -29,9 +29,59 @@ class TemplateProblem(Exception):
     """A template that cannot be loaded or rendered; names template and line."""
 
 
+# Limits a template cannot exceed: against "x" * 10**9, "{:>999999999}" and the like.
+MAX_TEXT = 20_000_000
+MAX_WIDTH = 10_000
+
+
+class ReportSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, plus limits on the size of what a template can build."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            if isinstance(right, (int, float)) and abs(right) > 100:
+                raise SecurityError("exponent too large in a template")
+        elif operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
+                    raise SecurityError("repetition too large in a template")
+        return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value):
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+        _check_format(value.__self__)
+        return wrapper
+
+
+def _check_format(fmt: str) -> None:
+    import string
+
+    for _, _, spec, _ in string.Formatter().parse(fmt):
+        if spec and ("{" in spec or any(int(n) > MAX_WIDTH for n in re.findall(r"\d+", spec))):
+            raise SecurityError("format width too large (or nested) in a template")
+
+
+def _bounded(name: str, func):
+    """A filter whose numeric arguments (widths) are capped."""
+    def filtered(value, *args, **kwargs):
+        for a in list(args) + list(kwargs.values()):
+            if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_WIDTH:
+                raise SecurityError(f"argument of the '{name}' filter too large in a template")
+        if name == "format" and isinstance(value, str):
+            for n in re.findall(r"%[-+ #0]*(\d+)", value):
+                if int(n) > MAX_WIDTH:
+                    raise SecurityError("format width too large in a template")
+        return func(value, *args, **kwargs)
+    return filtered
+
+
 def environment(lang: str, user_templates: Path | None = None) -> ImmutableSandboxedEnvironment:
     paths = ([str(user_templates)] if user_templates else []) + [str(templates_dir())]
-    env = ImmutableSandboxedEnvironment(
+    env = ReportSandbox(
         loader=ChoiceLoader([FileSystemLoader(p) for p in paths]),
         undefined=StrictUndefined,
         autoescape=lambda name: bool(name) and (name.endswith(".html.j2") or name.endswith(".svg.j2")),
@@ -54,6 +104,8 @@ def environment(lang: str, user_templates: Path | None = None) -> ImmutableSandb
         "slug": slug,
         "anchor": gh_anchor,
     })
+    for name in ("format", "center", "indent", "wordwrap", "truncate", "batch", "slice"):
+        env.filters[name] = _bounded(name, env.filters[name])
     env.globals["t"] = catalogue(lang)
     return env
 
@@ -196,6 +248,9 @@ def render(context: dict[str, Any], fmt: str, lang: str, user_templates: Path | 
         raise TemplateProblem(f"{_where(name)}: not allowed in a template: {exc}") from None
     except TemplateError as exc:
         raise TemplateProblem(f"{_where(name)}: {exc.message or exc}") from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+        # Raised by an expression in a template (a range too big, a division by zero…).
+        raise TemplateProblem(f"{_where(name)}: {type(exc).__name__}: {exc}") from None
 
 
 def _where(default: str) -> str:
