@@ -47,6 +47,17 @@ def cache_file(root: Path) -> Path:
     return cache_dir() / (hashlib.blake2b(real.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest() + ".pickle")
 
 
+def _code_stamp() -> str:
+    """isek's own code as installed (each module's size and mtime): an edited checkout
+    between releases must not read caches written by other code."""
+    package = Path(__file__).resolve().parent
+    parts = []
+    for path in sorted(package.rglob("*.py")):
+        st = path.stat()
+        parts.append(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+
+
 def fingerprint(root: Path) -> bytes:
     """A digest of everything in the plan folder that a load reads or looks at."""
     import pydantic
@@ -55,7 +66,7 @@ def fingerprint(root: Path) -> bytes:
 
     h = hashlib.blake2b(digest_size=32)
     h.update(f"{FORMAT}|{__version__}|{pydantic.VERSION}|{sys.version_info[:2]}|{yamlsrc.MAX_FILE_BYTES}|"
-             f"{yamlsrc.WITH_LIBYAML}|{os.path.realpath(root)}".encode())
+             f"{yamlsrc.MAX_FILE_VALUES}|{yamlsrc.WITH_LIBYAML}|{os.path.realpath(root)}|{_code_stamp()}".encode())
     for sub in SUBFOLDERS:
         folder = root / sub if sub else root
         try:

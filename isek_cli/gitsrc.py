@@ -107,7 +107,9 @@ def load_at(spec: str, plan_dir: Path):
     if "isek.yaml" not in files:
         where = revision.plan_path or "the repository root"
         raise GitError(f"no plan at {spec}: {where}/isek.yaml does not exist in {revision.commit[:10]}")
-    return load_plan(plan_dir, snapshot=files), revision
+    loaded = load_plan(plan_dir, snapshot=files)
+    loaded.plan.revision = revision.commit
+    return loaded, revision
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ class Plan:
     series: dict[str, list[tuple[Value, int]]] = field(default_factory=dict)  # indicator -> values by date
     _dates: dict[str, list[dt.date]] = field(default_factory=dict, repr=False)
     _partial: bool = False
+    revision: str | None = None  # the git commit the plan was read from; None: the working tree
 
     @classmethod
     def build(cls, root: Path, files) -> "Plan":
@@ -160,6 +161,20 @@ class Plan:
             if v.date.year == year:
                 found = v
         return found
+
+    def position(self, id_: str) -> tuple[str, int, int] | None:
+        """File, line and column where an entity is defined (read from the working tree)."""
+        from .yamlsrc import Locator
+
+        loc = self.locs.get(id_)
+        if loc is None or self.revision is not None:
+            return None
+        try:
+            text = (self.root / loc.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        line, col = Locator(text).position(loc.path)
+        return loc.file, line, col
 
     def kind_of(self, id_: str) -> str | None:
         for kind, index in (("measure", self.measures), ("goal", self.goals), ("field", self.field_index),

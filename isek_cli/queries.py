@@ -112,7 +112,9 @@ def show(plan: Plan, id_: str, year: int) -> dict[str, Any]:
     if kind is None:
         raise UnknownId(id_)
     loc = plan.locs.get(id_)
-    base: dict[str, Any] = {"kind": kind, "id": id_, "file": loc.file if loc else None}
+    where = plan.position(id_)
+    base: dict[str, Any] = {"kind": kind, "id": id_, "file": loc.file if loc else None,
+                            "line": where[1] if where else None}
     if kind == "measure":
         m = plan.measures[id_]
         f = plan.measure_field[id_]

@@ -289,3 +289,10 @@ def test_pre_commit_hook_fails_on_a_broken_plan(repo: Path, tmp_path: Path):
     bad = try_repo()
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "fields/01-wohnen.yaml:" in bad.stdout and "E204" in bad.stdout
+
+
+def test_show_at_a_revision_names_no_working_tree_line(second_commit: Path):
+    r = run("show", "HF2.M05", "--rev", "HEAD~1", "--format", "json", plan=second_commit / "plan")
+    d = json.loads(r.stdout)
+    assert d["file"] == "fields/02-innenstadt.yaml" and d["line"] is None
+    assert d["priority"] != 1  # as it was before the committee's change

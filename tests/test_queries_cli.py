@@ -455,3 +455,11 @@ def test_init_with_the_earliest_start_year_passes_check(tmp_path):
     target = tmp_path / "neu"
     assert run("init", str(target), "--start", "1900", "--end", "1910").exit_code == 0
     assert run("check", plan=target).exit_code == 0
+
+
+def test_show_names_file_and_line_of_the_definition(mini):
+    d = json.loads(run("show", "HF2.M02", "--format", "json", plan=mini).stdout)
+    lines = (mini / d["file"]).read_text(encoding="utf-8").splitlines()
+    assert lines[d["line"] - 1].strip() == "- id: HF2.M02"
+    text = run("show", "HF2.M02", plan=mini).stdout
+    assert f"defined in fields/02-innenstadt.yaml:{d['line']}" in text

@@ -23,7 +23,8 @@ def _eur(n: int | None) -> str:
 
 def render(d: dict[str, Any]) -> str:
     title = d.get("title") or d.get("name") or ""
-    lines = [f"{KIND_LABEL[d['kind']]} {d['id']}: {title}", f"  defined in {d['file']}"]
+    where = f"{d['file']}:{d['line']}" if d.get("line") else d["file"]
+    lines = [f"{KIND_LABEL[d['kind']]} {d['id']}: {title}", f"  defined in {where}"]
 
     def add(label: str, value: Any) -> None:
         if value not in (None, "", [], {}):

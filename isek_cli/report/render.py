@@ -184,21 +184,18 @@ def _markdown():
     return _md
 
 
-def markdown_html(text: str | None) -> Markup:
+def markdown_html(text: str | None, inline: bool = False) -> Markup:
     """Plan text (CommonMark) as safe HTML: raw HTML shown as text, links only http(s)/mailto."""
     if not text:
         return Markup("")
-    html = _markdown().render(str(text))
-    html = html.replace("<a href=", '<a rel="nofollow noopener" href=')
-    return Markup(html)
+    md = _markdown()
+    html = md.renderInline(str(text)) if inline else md.render(str(text))
+    return Markup(html.replace("<a href=", '<a rel="nofollow noopener" href='))
 
 
 def markdown_inline(text: str | None) -> Markup:
-    if not text:
-        return Markup("")
-    html = _markdown().renderInline(str(text))
-    html = html.replace("<a href=", '<a rel="nofollow noopener" href=')
-    return Markup(html)
+    """The same for text inside a line (a table cell, a list item): no paragraphs."""
+    return markdown_html(text, inline=True)
 
 
 _ALLOWED_LINK = re.compile(r"(?i)^\s*<?\s*(https?:|mailto:|#)")
