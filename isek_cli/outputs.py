@@ -1,8 +1,8 @@
 """Writing generated files (reports, sites, exports) without clobbering anything.
 
-An existing file is replaced only if isek generated it (its first bytes carry
-isek's marker) or with ``--force``; files inside the plan folder are never
-replaced. Every write is atomic.
+An existing file is replaced only if it is empty, if isek generated it (it
+carries isek's marker), or with ``--force``; files inside the plan folder are
+never replaced. Every write is atomic.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def check_target(path: Path, plan_root: Path | None, force: bool, generated_mark
     if path.exists() or path.is_symlink():
         if not path.is_file():
             raise OutputRefused(f"{path} exists and is not a regular file")
-        if force:
+        if force or path.stat().st_size == 0:  # an empty file holds nothing to lose (e.g. from mktemp)
             return
         if generated_marker is not None and path.stat().st_size < 64 * 1024 * 1024 \
                 and generated_marker in path.read_bytes():

@@ -312,3 +312,11 @@ def test_soak_200_writes_8_processes_random_kills(mini):
     assert sorted(written) == expected, (len(written), len(set(written)), kills)  # 0 lost, 0 duplicated
     assert kills >= 15
     assert run("check", plan=mini).exit_code == 0
+
+
+def test_an_empty_existing_file_may_be_replaced(mini, tmp_path):
+    """A file made by mktemp holds nothing to lose; isek writes into it without --force."""
+    target = tmp_path / "empty.html"
+    target.write_bytes(b"")
+    assert run("report", "2024", "--format", "html", "-o", target, plan=mini).exit_code == 0
+    assert target.read_bytes().startswith(b"<!DOCTYPE html>")
