@@ -26,6 +26,10 @@ KIND_NAMES = {
 }
 
 
+DEFINES = {"plan": ("guiding_goal",), "actors": ("actor", "committee"), "field": ("field", "goal", "measure"),
+           "indicators": ("indicator",)}
+
+
 def _a(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
@@ -101,6 +105,10 @@ def cross_check(files) -> list[Problem]:
                                 f"duplicate id '{e.id}': already used for the {what} in {first.loc.file}",
                                 "every id must be unique across the whole plan; rename one of them"))
     broken = _raw_ids(files) - set(by_id)
+    # Kinds defined in a file that could not be read at all: their ids are unknown,
+    # so references to them are not reported (the file's own problem says it all).
+    unknown_kinds = {k for pf in files if pf.source.data is None and pf.model is None
+                     for k in DEFINES.get(pf.kind, ())}
     of_kind: dict[str, list[str]] = defaultdict(list)
     for e in by_id.values():
         of_kind[e.kind].append(e.id)
@@ -110,7 +118,7 @@ def cross_check(files) -> list[Problem]:
         target = by_id.get(value)
         if target is not None and target.kind in kinds:
             return target
-        if value in broken:
+        if value in broken or (target is None and unknown_kinds.intersection(kinds)):
             return None
         if callable(loc):
             loc = loc()

@@ -374,3 +374,11 @@ def test_unresolved_guiding_goal_in_a_field_file_with_another_error(mini):
     found = [(d["file"], d["line"], d["col"], d["code"]) for d in report["diagnostics"]]
     assert (F2, 38, 5, "E201") in found
     assert (F2, 4, 21, "E302") in found
+
+
+def test_an_unreadable_file_reads_as_one_mistake(mini):
+    """References to ids of a file that cannot be read at all are not reported again."""
+    (mini / "actors.yaml").write_bytes(b"actors:\n  - \xff\n")
+    code, report = check_json(mini)
+    assert code == 1
+    assert [(d["file"], d["code"]) for d in report["diagnostics"]] == [("actors.yaml", "E101")]
