@@ -100,7 +100,7 @@ def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Prob
     for name, kind in TOP_FILES.items():
         if name in names:
             found.append((name, kind))
-        elif kind != "plan":
+        elif kind != "plan" and "isek.yaml" in names:  # no isek.yaml: not a plan folder at all
             problems.append(Problem("W403", Loc(name), f"{name} is missing; treated as empty",
                                     f"create {name} (see 'isek init')", severity="warning", line=1, col=1))
     for name in names:

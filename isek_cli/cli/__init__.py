@@ -84,13 +84,13 @@ def main(
     ctx.obj = State(plan_option=plan, debug=debug)
 
 
-# Command modules register themselves on import.
+# Command modules register themselves on import, in the order `isek --help` lists them.
 from . import check as _check  # noqa: E402,F401
-from . import data as _data  # noqa: E402,F401
-from . import git as _git  # noqa: E402,F401
-from . import progress as _progress  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401
+from . import progress as _progress  # noqa: E402,F401
 from . import report as _report  # noqa: E402,F401
+from . import git as _git  # noqa: E402,F401
+from . import data as _data  # noqa: E402,F401
 
 
 def run() -> None:
