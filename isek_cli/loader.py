@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from . import shape
 from .diagnostics import Diagnostic, Loc, Problem, sort_key
-from .model import FILE_MODELS, FieldOfAction, ProgressYear
+from .model import FILE_MODELS
 from .yamlsrc import MAX_FILE_BYTES, Locator, Source, decode, load_source, source_from_text
 
 TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators"}

@@ -23,7 +23,7 @@ from isek_cli import shape
 from isek_cli.diagnostics import CODES
 from isek_cli.loader import kind_of_rel, load_plan, validate_file
 from isek_cli.model import FILE_MODELS
-from isek_cli.yamlsrc import decode, parse, source_from_text
+from isek_cli.yamlsrc import decode, source_from_text
 
 MINI = FIXTURES / "mini"
 FILES = sorted(str(p.relative_to(MINI)) for p in MINI.rglob("*.yaml"))
