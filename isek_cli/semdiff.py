@@ -108,7 +108,8 @@ def compare_progress(old: Plan, new: Plan) -> list[dict[str, Any]]:
     years = [y for y in (old.latest_year, new.latest_year) if y is not None]
     year = max(years) if years else None
     out = []
-    for mid in sorted(set(old.history) | set(new.history), key=lambda m: _measure_order(new, old, m)):
+    order = {m: i for i, m in enumerate(new.measures or old.measures)}  # plan order; unknown ids last
+    for mid in sorted(set(old.history) | set(new.history), key=lambda m: (order.get(m, len(order)), m)):
         before = Counter(_entry(e) for e in old.history.get(mid, []))
         after = Counter(_entry(e) for e in new.history.get(mid, []))
         if before == after:
@@ -131,11 +132,6 @@ def compare_progress(old: Plan, new: Plan) -> list[dict[str, Any]]:
             "percent": ({"old": old.percent(mid, year), "new": new.percent(mid, year)} if year else None),
         })
     return out
-
-
-def _measure_order(new: Plan, old: Plan, mid: str) -> tuple:
-    ids = list(new.measures) or list(old.measures)
-    return (ids.index(mid) if mid in ids else len(ids), mid)
 
 
 def compare_values(old: Plan, new: Plan) -> list[dict[str, Any]]:
