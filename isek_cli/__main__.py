@@ -5,7 +5,7 @@ import sys
 
 def main() -> None:
     if sys.argv[1:] in (["--version"], ["-V"]):
-        from . import __version__
+        from .version import __version__
 
         print(f"isek {__version__}")
         return

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from conftest import run
-from isek_cli.catalogue import actor_kind, slug, to_priority
-from isek_cli.loader import load_plan
+from isek_cli.data.catalogue.read import actor_kind, slug, to_priority
+from isek_cli.plan.loader import load_plan
 
 HEADERS = ["Handlungsfeld", "Ziel", "Nr.", "Maßnahme", "Beschreibung", "Priorität", "Federführung", "Partner",
            "Beginn", "Ende", "Kosten", "Förderung"]

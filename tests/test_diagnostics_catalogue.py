@@ -6,7 +6,7 @@ reported (code, file relative to the plan folder, line, column), plus the exit
 code. Line and column numbers were counted by hand in ``tests/fixtures/mini``.
 
 ``test_every_code_has_a_case`` fails when a code is added to
-``isek_cli.diagnostics.CODES`` without a case here.
+``isek_cli.plan.diagnostics.CODES`` without a case here.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from typing import Callable
 
 import pytest
 
-import isek_cli.yamlsrc
+import isek_cli.plan.source
 from conftest import REPO, run
-from isek_cli.diagnostics import CODES
+from isek_cli.plan.diagnostics import CODES
 
 Edit = Callable[[Path], None]
 
@@ -221,7 +221,7 @@ CASES: list[Case] = [
     case("E105-binary-tag", replace(F1, "title: Quartiersmanagement Nordstadt", "title: !!binary aGVsbG8="),
          "E105", F1, 35, 12),
     case("E106-wide-alias-bomb", write("indicators.yaml", WIDE_ALIAS_BOMB), "E106", "indicators.yaml", 1, 4),
-    case("E107-file-over-size-limit", sparse_file(P24, isek_cli.yamlsrc.MAX_FILE_BYTES + 1), "E107", P24, 1, 1,
+    case("E107-file-over-size-limit", sparse_file(P24, isek_cli.plan.source.MAX_FILE_BYTES + 1), "E107", P24, 1, 1,
          hint="ISEK_MAX_FILE_BYTES"),
     case("E108-empty-file", write("indicators.yaml", b""), "E108", "indicators.yaml", 1, 1),
     case("E108-only-comments", write("indicators.yaml", "# nothing yet\n\n"), "E108", "indicators.yaml", 1, 1),
@@ -478,11 +478,11 @@ def test_size_limit_from_the_environment(mini: Path):
 
 def test_size_limit_boundary(mini: Path, monkeypatch):
     size = (mini / "actors.yaml").stat().st_size
-    monkeypatch.setattr(isek_cli.yamlsrc, "MAX_FILE_BYTES", size)
+    monkeypatch.setattr(isek_cli.plan.source, "MAX_FILE_BYTES", size)
     _, report = check_json(mini)
     assert not matching(report, "E107", "actors.yaml", 1), "a file exactly at the limit is fine"
 
-    monkeypatch.setattr(isek_cli.yamlsrc, "MAX_FILE_BYTES", size - 1)
+    monkeypatch.setattr(isek_cli.plan.source, "MAX_FILE_BYTES", size - 1)
     code, report = check_json(mini)
     assert matching(report, "E107", "actors.yaml", 1, 1)
     assert code == 1

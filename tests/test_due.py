@@ -1,6 +1,6 @@
 """`isek due`: measures lacking an update in year Y, overdue, or behind a linear schedule.
 
-Rules (isek_cli/due.py): no update in Y unless completed/dropped or starting after Y; overdue when
+Rules (isek_cli/query/due.py): no update in Y unless completed/dropped or starting after Y; overdue when
 end <= Y and not completed/dropped by the end of Y; behind schedule for measures with start and end,
 start <= Y < end, not closed, with a reported percent: expected = (Y-start+1)/(end-start+1)*100,
 ratio = percent/expected, on track >= 0.95 (not listed), behind 0.85..0.95, at risk < 0.85.

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from conftest import REPO, run
-from isek_cli.export import TABLES
+from isek_cli.data.export import TABLES
 
 NAMES = [t.name for t in TABLES]
 REQUIRED = {"fields", "goals", "measures", "measure_goals", "measure_partners", "measure_funding", "actors",

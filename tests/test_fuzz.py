@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, run
-from isek_cli import shape
-from isek_cli.diagnostics import CODES
-from isek_cli.loader import kind_of_rel, load_plan, validate_file
-from isek_cli.model import FILE_MODELS
-from isek_cli.yamlsrc import decode, source_from_text
+from isek_cli.plan import shape
+from isek_cli.plan.diagnostics import CODES
+from isek_cli.plan.loader import kind_of_rel, load_plan, validate_file
+from isek_cli.plan.model import FILE_MODELS
+from isek_cli.plan.source import decode, source_from_text
 
 MINI = FIXTURES / "mini"
 FILES = sorted(str(p.relative_to(MINI)) for p in MINI.rglob("*.yaml"))

@@ -253,8 +253,8 @@ def test_recursive_anchor_is_refused(mini):
 
 WORKER = r"""
 import sys, datetime as dt
-from isek_cli.loader import load_plan
-from isek_cli.writer import append
+from isek_cli.plan.loader import load_plan
+from isek_cli.writing.append import append
 root, worker, notes = sys.argv[1], sys.argv[2], sys.argv[3:]
 # An idempotent client: after a restart, skip what already landed.
 present = {u.note for us in load_plan(root, use_cache=False).plan.history.values() for u in us}

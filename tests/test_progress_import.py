@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import isek_cli.writer as writer
+import isek_cli.writing.append as writer
 from conftest import run
 from helpers_writes import added_lines, hashes, load_yaml_bytes, private_cache, snapshot  # noqa: F401
 

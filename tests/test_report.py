@@ -214,7 +214,7 @@ class Html(HTMLParser):
 
 
 def load(plan: Path):
-    from isek_cli.loader import load_plan
+    from isek_cli.plan.loader import load_plan
 
     loaded = load_plan(plan)
     assert not [d for d in loaded.diagnostics if d.severity == "error"]
@@ -870,7 +870,7 @@ def test_output_is_written_atomically(mini, tmp_path):
 
 
 def test_failed_write_leaves_the_old_file(mini, tmp_path, monkeypatch):
-    import isek_cli.writer as writer
+    import isek_cli.writing.append as writer
 
     out = tmp_path / "report.md"
     old = render_bytes(mini, out, 2024, "md", "de")

@@ -866,7 +866,7 @@ def replace(src, dst):
         time.sleep(120)
     real_replace(src, dst)
 
-import isek_cli.writer as writer
+import isek_cli.writing.append as writer
 real_atomic_write = writer.atomic_write
 
 def atomic_write(path, data):

@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import run
-from isek_cli import cache, queries
-from isek_cli.loader import load_plan
-from isek_cli.yamlsrc import Loader
+from isek_cli.plan import cache
+from isek_cli.query import status as queries
+from isek_cli.plan.loader import load_plan
+from isek_cli.plan.source import Loader
 
 EDGE_SCALARS = [
     "", "~", "null", "Null", "NULL", "nULL", "yes", "Yes", "YES", "no", "No", "on", "On", "OFF", "off", "y", "Y",
@@ -93,7 +94,7 @@ def test_cache_is_used_and_lives_outside_the_plan(mini, cache_dir):
     assert len(list(cache_dir.glob("*.pickle"))) == 1
     assert sorted(p.relative_to(mini) for p in mini.rglob("*")) == before
     calls = []
-    import isek_cli.loader as loader_module
+    import isek_cli.plan.loader as loader_module
     real = loader_module._load
     loader_module._load = lambda *a: calls.append(a) or real(*a)
     try:

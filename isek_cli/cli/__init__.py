@@ -15,7 +15,7 @@ from typing import Optional
 import typer
 from typer.core import TyperGroup
 
-from .. import __version__
+from ..version import __version__
 from .common import State
 
 

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from ..diagnostics import Diagnostic, failing
+from ..plan.diagnostics import Diagnostic, failing
 from . import app
 from .common import REV_HELP, dump_json, is_terminal, load_any, state
 
@@ -123,7 +123,7 @@ def schema(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write one <kind>.schema.json per file kind into this folder."),
 ) -> None:
     """Print the JSON Schema of the plan files (for editors and validators)."""
-    from ..schema import KINDS, plan_schema, write_schemas
+    from ..plan.schema import KINDS, plan_schema, write_schemas
 
     if kind is not None and kind not in KINDS:
         raise typer.BadParameter(f"unknown kind '{kind}'; choose one of {', '.join(KINDS)}", param_hint="--kind")
@@ -144,7 +144,7 @@ def init(
     editor: bool = typer.Option(True, "--editor/--no-editor", help="Add schema comments so editors (VS Code YAML) check as you type."),
 ) -> None:
     """Write a new, valid plan skeleton into DIR."""
-    from ..scaffold import PlanExists, create
+    from ..writing.scaffold import PlanExists, create
 
     if end < start:
         raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")

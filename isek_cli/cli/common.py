@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import typer
 
-from ..diagnostics import Diagnostic
+from ..plan.diagnostics import Diagnostic
 
 
 class TableFormat(str, enum.Enum):
@@ -32,7 +32,7 @@ class State:
 
     @property
     def plan_dir(self) -> Path:
-        from ..loader import find_plan_dir
+        from ..plan.loader import find_plan_dir
 
         return find_plan_dir(self.plan_option)
 
@@ -51,10 +51,10 @@ def load_any(ctx: typer.Context, rev: str | None = None, *, use_cache: bool = Tr
     """The plan from the working tree, or from a git revision; git problems exit 1."""
     st = state(ctx)
     if rev is None:
-        from ..loader import load_plan
+        from ..plan.loader import load_plan
 
         return load_plan(st.plan_dir, use_cache=use_cache)
-    from ..gitsrc import GitError, load_at
+    from ..git.revision import GitError, load_at
 
     try:
         return load_at(rev, st.plan_dir)[0]

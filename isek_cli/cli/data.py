@@ -16,8 +16,8 @@ app.add_typer(import_app, name="import")
 
 
 def _mapping(items: list[str]) -> dict[str, str]:
-    from ..catalogue import COLUMNS
-    from ..shape import did_you_mean
+    from ..data.catalogue.read import COLUMNS
+    from ..plan.shape import did_you_mean
 
     out = {}
     for item in items:
@@ -52,8 +52,8 @@ def import_catalogue(
     Beginn, Ende, Kosten, Förderung (or field, goal, id, title, description, priority, lead,
     partners, start, end, cost, funding). Nothing is written unless every row maps.
     """
-    from ..catalogue import CatalogueRefused, Options
-    from ..catalogue import import_catalogue as run_import
+    from ..data.catalogue.read import CatalogueRefused, Options
+    from ..data.catalogue.read import import_catalogue as run_import
 
     if start is not None and end is not None and end < start:
         raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")
@@ -113,9 +113,9 @@ def export(
     force: bool = typer.Option(False, "--force", help="Replace files isek did not generate."),
 ) -> None:
     """Export the plan as open data: measures with their status, progress entries, indicators, fields, goals, actors."""
-    from .. import export as ex
-    from ..outputs import OutputRefused
-    from ..queries import default_year
+    from ..data import export as ex
+    from ..writing.outputs import OutputRefused
+    from ..query.status import default_year
 
     fmt = format.value if format else ex.SUFFIXES.get(output.suffix.lower()) if output else "json"
     if fmt is None:

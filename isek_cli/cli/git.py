@@ -37,9 +37,9 @@ def diff_cmd(
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when the plans differ."),
 ) -> None:
     """What changed in meaning between two versions of the plan."""
-    from .. import diffview, gitsrc
-    from ..loader import load_plan
-    from ..semdiff import diff
+    from ..git import views as diffview, revision as gitsrc
+    from ..plan.loader import load_plan
+    from ..git.semdiff import diff
 
     plan_dir = state(ctx).plan_dir
     try:
@@ -70,8 +70,8 @@ def history(
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="text, markdown or json."),
 ) -> None:
     """The commits that changed one entity: date, author, message and what changed."""
-    from .. import diffview, gitsrc
-    from ..history import history as find
+    from ..git import views as diffview, revision as gitsrc
+    from ..git.history import history as find
 
     try:
         found = find(state(ctx).plan_dir, id, max_count)
@@ -100,7 +100,7 @@ def textconv(
     file: Path = typer.Argument(..., metavar="FILE", help="A plan file (git passes a temporary copy)."),
 ) -> None:
     """Print a canonical line-per-fact view of one plan file, for git's textconv."""
-    from ..textconv import convert
+    from ..git.textconv import convert
 
     try:
         raw = file.read_bytes()

@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from ..model import STATUSES
+from ..plan.model import STATUSES
 from . import app
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
 
@@ -22,7 +22,7 @@ app.add_typer(indicator_app, name="indicator")
 def _parse_date(value: Optional[str]) -> dt.date:
     if value is None:
         return dt.date.today()
-    from ..sheets import to_date
+    from ..data.sheets import to_date
 
     try:
         return to_date(value)
@@ -90,7 +90,7 @@ def progress_add(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one progress entry to progress/YEAR.yaml, validated with the whole plan first."""
-    from ..writer import Refused, append
+    from ..writing.append import Refused, append
 
     if status is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
@@ -115,8 +115,8 @@ def indicator_set(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one indicator value to progress/YEAR.yaml."""
-    from ..sheets import to_number
-    from ..writer import Refused, append
+    from ..data.sheets import to_number
+    from ..writing.append import Refused, append
 
     try:
         number = to_number(value)
@@ -142,9 +142,9 @@ def progress_import(
     Columns: measure, date, status, percent, note, spent_eur (German headers such as
     Maßnahme, Datum, Status, Prozent, Bemerkung, Ausgaben work too).
     """
-    from .. import progress_import as pi
-    from ..sheets import SheetError
-    from ..writer import Refused, append
+    from ..data import progress_sheet as pi
+    from ..data.sheets import SheetError
+    from ..writing.append import Refused, append
 
     loaded = load(ctx)
     try:
@@ -183,8 +183,8 @@ def due(
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Measures lacking an update in the year, overdue, or behind schedule."""
-    from .. import queries
-    from ..due import due as find_due
+    from ..query import status as queries
+    from ..query.due import due as find_due
 
     loaded = load(ctx, rev=rev)
     y = year if year is not None else queries.default_year(loaded.plan)

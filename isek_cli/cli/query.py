@@ -6,8 +6,8 @@ from typing import Optional
 
 import typer
 
-from .. import queries
-from ..model import STATUSES
+from ..query import status as queries
+from ..plan.model import STATUSES
 from . import app
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load
 
@@ -107,7 +107,7 @@ def show(
     try:
         data = queries.show(plan, id, _year(loaded, year))
     except queries.UnknownId:
-        from ..shape import did_you_mean
+        from ..plan.shape import did_you_mean
 
         hint = did_you_mean(id, plan.locs.keys())
         typer.echo(f"isek: no '{id}' in the plan" + (f"; {hint}" if hint else ""), err=True)

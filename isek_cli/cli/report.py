@@ -43,7 +43,7 @@ def report(
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Render the yearly monitoring report."""
-    from ..outputs import MARKER, OutputRefused, check_target, write_output
+    from ..writing.outputs import MARKER, OutputRefused, check_target, write_output
     from ..report import PdfUnavailable, ReportError, TemplateProblem, report_pdf, report_text
 
     if format is ReportFormat.pdf and output is None:
@@ -88,7 +88,7 @@ def site(
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Build a static site: an index over all monitoring years, one report page per year, data downloads."""
-    from ..outputs import OutputRefused, inside
+    from ..writing.outputs import OutputRefused, inside
     from ..report import ReportError, TemplateProblem
     from ..report.site import SiteRefused, build_site, check_folder, write_site
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..plan import Plan
+from ..plan.index import Plan
 from .context import ReportError, build
 from .render import TemplateProblem, render
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from ..model import STATUSES
+from ..plan.model import STATUSES
 
 # Colours chosen for contrast against white and against each other; text on
 # each colour uses the paired foreground to keep WCAG AA contrast.

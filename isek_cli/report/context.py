@@ -12,11 +12,11 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from .. import due as due_rules
+from ..query import due as due_rules
 from ..i18n import catalogue
-from ..model import COMPLETED, DEFERRED, DROPPED, STATUSES
-from ..plan import Plan
-from ..queries import count_statuses
+from ..plan.model import COMPLETED, DEFERRED, DROPPED, STATUSES
+from ..plan.index import Plan
+from ..query.status import count_statuses
 from . import charts
 from .assess import assess, trend
 from .render import Formatter

@@ -23,9 +23,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..model import STATUSES
-from ..plan import Plan
-from ..queries import count_statuses
+from ..plan.model import STATUSES
+from ..plan.index import Plan
+from ..query.status import count_statuses
 from .context import build
 from .render import render
 
@@ -108,8 +108,8 @@ def build_site(plan: Plan, lang: str, templates: Path | None = None) -> dict[str
 def write_site(out: Path, files: dict[str, bytes]) -> list[str]:
     """Write the site; remove files an earlier build wrote that this one does not
     (a year that disappeared must not stay published). Returns what was removed."""
-    from ..outputs import inside
-    from ..writer import atomic_write
+    from ..writing.outputs import inside
+    from ..writing.atomic import atomic_write
 
     previous: list[str] = []
     marker = out / SITE_MARKER

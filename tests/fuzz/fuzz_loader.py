@@ -18,10 +18,10 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    import isek_cli.plan  # noqa: F401  (imported lazily by the loader; instrument it too)
-    import isek_cli.validate  # noqa: F401
-    from isek_cli.diagnostics import CODES
-    from isek_cli.loader import load_plan
+    import isek_cli.plan.index  # noqa: F401  (imported lazily by the loader; instrument it too)
+    import isek_cli.plan.checks  # noqa: F401
+    from isek_cli.plan.diagnostics import CODES
+    from isek_cli.plan.loader import load_plan
 
 MINI = Path(__file__).resolve().parent.parent / "fixtures" / "mini"
 FILES = sorted(str(p.relative_to(MINI)) for p in MINI.rglob("*.yaml"))

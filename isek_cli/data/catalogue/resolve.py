@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from typing import Any, Callable
 
-from . import catalogue as cat
+from . import read as cat
 
 Bad = Callable[[Any, Any, str, str], None]  # (row, cell, column, message)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .plan import Plan
+from ..plan.index import Plan
 
 KINDS = ("plan", "guiding_goal", "actor", "committee", "field", "goal", "measure", "indicator")
 KIND_TITLES = {

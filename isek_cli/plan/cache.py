@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import __version__
+from ..version import __version__
 
 FORMAT = 1
 SUBFOLDERS = ("", "fields", "progress")
@@ -50,7 +50,7 @@ def cache_file(root: Path) -> Path:
 def _code_stamp() -> str:
     """isek's own code as installed (each module's size and mtime): an edited checkout
     between releases must not read caches written by other code."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     parts = []
     for path in sorted(package.rglob("*.py")):
         st = path.stat()
@@ -62,7 +62,7 @@ def fingerprint(root: Path) -> bytes:
     """A digest of everything in the plan folder that a load reads or looks at."""
     import pydantic
 
-    from . import yamlsrc
+    from . import source as yamlsrc
 
     h = hashlib.blake2b(digest_size=32)
     h.update(f"{FORMAT}|{__version__}|{pydantic.VERSION}|{sys.version_info[:2]}|{yamlsrc.MAX_FILE_BYTES}|"

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .yamlsrc import Loader
+from ..plan.source import Loader
 
 # Keys in the order a person writes them.
 KEY_ORDER = {

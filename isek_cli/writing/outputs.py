@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .writer import atomic_write
+from .atomic import atomic_write
 
 # What each generated file carries so that isek recognises its own output.
 MARKER = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import gitsrc
-from .plan import Plan
+from . import revision as gitsrc
+from ..plan.index import Plan
 from .semdiff import diff
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .textedit import scalar
+from ...writing.textedit import scalar
 
 WIDTH = 100  # wrap folded descriptions before this column
 MEASURE_KEYS = ("id", "title", "description", "goals", "priority", "lead", "partners", "committee", "start", "end",
@@ -124,7 +124,7 @@ def render(draft) -> dict[str, str]:
 
 def file_slug(title: str) -> str:
     """'Sozialer Zusammenhalt und Integration' → 'sozialer-zusammenhalt': up to three words, no trailing 'und'."""
-    from .catalogue import STOPWORDS, slug
+    from .read import STOPWORDS, slug
 
     words = slug(title, upper=False, limit=30).split("-")[:3]
     while len(words) > 1 and words[-1] in STOPWORDS:
@@ -134,7 +134,7 @@ def file_slug(title: str) -> str:
 
 def verify(root: Path, files: dict[str, str], draft):
     """Load the rendered plan in memory; it must be valid and hold exactly the draft's values."""
-    from .loader import load_plan
+    from ...plan.loader import load_plan
 
     loaded = load_plan(root, snapshot={rel: text.encode("utf-8") for rel, text in files.items()})
     errors = [d for d in loaded.diagnostics if d.severity == "error"]
@@ -168,8 +168,8 @@ def existing_plan(into: Path) -> str | None:
 
 def write(into: Path, files: dict[str, str]) -> list[Path]:
     """Write every file atomically; if one write fails, remove the ones already written."""
-    from .scaffold import GITIGNORE
-    from .writer import atomic_write
+    from ...writing.scaffold import GITIGNORE
+    from ...writing.atomic import atomic_write
 
     texts = dict(files)
     if not (into / ".gitignore").exists():

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .model import COMPLETED, STATUSES
-from .plan import Plan
+from ..plan.model import COMPLETED, STATUSES
+from ..plan.index import Plan
 
 
 class UnknownId(LookupError):

@@ -164,7 +164,7 @@ class Plan:
 
     def position(self, id_: str) -> tuple[str, int, int] | None:
         """File, line and column where an entity is defined (read from the working tree)."""
-        from .yamlsrc import Locator
+        from .source import Locator
 
         loc = self.locs.get(id_)
         if loc is None or self.revision is not None:

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from . import shape
 from .diagnostics import Diagnostic, Loc, Problem, sort_key
 from .model import FILE_MODELS
-from .yamlsrc import MAX_FILE_BYTES, Locator, Source, decode, load_source, source_from_text
+from .source import MAX_FILE_BYTES, Locator, Source, decode, load_source, source_from_text
 
 TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators"}
 YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
@@ -315,8 +315,8 @@ def _load(root: Path, overrides, snapshot) -> Loaded:
 
 
 def _load_all(root: Path, overrides, snapshot) -> Loaded:
-    from . import validate
-    from .plan import Plan
+    from . import checks as validate
+    from .index import Plan
 
     files, problems = read_files(root, overrides, snapshot)
     for pf in files:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .yamlsrc import decode, parse
+from ..plan.source import decode, parse
 
 
 def _scalar(v: Any) -> str:

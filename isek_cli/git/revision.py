@@ -100,7 +100,7 @@ def snapshot(root: Path, revision: Revision) -> dict[str, bytes]:
 
 def load_at(spec: str, plan_dir: Path):
     """The plan as loaded from a revision (``Loaded``), and the resolved revision."""
-    from .loader import load_plan
+    from ..plan.loader import load_plan
 
     root, revision = resolve(spec, plan_dir)
     files = snapshot(root, revision)

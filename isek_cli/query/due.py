@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import CLOSED, COMPLETED, DROPPED
-from .plan import Plan
+from ..plan.model import CLOSED, COMPLETED, DROPPED
+from ..plan.index import Plan
 
 ON_TRACK = 0.95
 BEHIND = 0.85

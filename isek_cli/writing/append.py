@@ -14,8 +14,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import os
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +21,10 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from . import textedit
-from .diagnostics import Diagnostic
-from .loader import load_plan
-from .model import NOT_STARTED
+from ..plan.diagnostics import Diagnostic
+from ..plan.loader import load_plan
+from ..plan.model import NOT_STARTED
+from .atomic import atomic_write
 
 LOCK_NAME = ".isek.lock"
 LOCK_TIMEOUT = float(os.environ.get("ISEK_LOCK_TIMEOUT", 60))
@@ -178,44 +177,7 @@ def _verify(before, after, by_year) -> None:
 
 
 def _normal(entry: dict, list_key: str) -> dict:
-    from .model import Update, Value
+    from ..plan.model import Update, Value
 
     model = Update if list_key == "updates" else Value
     return model.model_validate(entry).model_dump()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, fsync, rename: old or new, never half."""
-    path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)

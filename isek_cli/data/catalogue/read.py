@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import sheets
-from .model import ID_PATTERN
-from .progress_import import RowProblem
+from .. import sheets
+from ...plan.model import ID_PATTERN
+from ..progress_sheet import RowProblem
 
 # Logical columns and the headers that name them (compared after sheets.normal_header).
 COLUMNS: dict[str, list[str]] = {
@@ -147,7 +147,7 @@ def parse(path: Path, options: Options) -> Parsed:
     rows = [r for r in (reader.row(cells) for cells in table.rows) if r is not None]
     if reader.filled:
         notes.append(f"{reader.filled} row(s) without a field of action took it from the row above")
-    from .catalogue_resolve import resolve
+    from .resolve import resolve
 
     draft = resolve(rows, reader.bad, table.name, options)
     rows_ok = sum(r.ok for r in rows)
@@ -360,7 +360,7 @@ class Imported:
 
 def import_catalogue(path: Path, into: Path, options: Options, dry_run: bool = False) -> Imported:
     """Parse, render, validate and read back in memory; then write every file, or none."""
-    from . import catalogue_yaml as cy
+    from . import plan_files as cy
 
     why = cy.existing_plan(into)
     if why:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .resources import example_plan_dir, skeleton_dir
-from .schema import write_schemas
+from ..resources import example_plan_dir, skeleton_dir
+from ..plan.schema import write_schemas
 
 SCHEMA_FOLDER = ".schema"
 

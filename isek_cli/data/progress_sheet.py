@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from . import sheets
-from .i18n import LANGUAGES, catalogue
-from .model import COMPLETED, STATUSES
-from .plan import Plan
-from .shape import did_you_mean
+from ..i18n import LANGUAGES, catalogue
+from ..plan.model import COMPLETED, STATUSES
+from ..plan.index import Plan
+from ..plan.shape import did_you_mean
 
 COLUMNS = {
     "measure": ["massnahme", "maßnahme", "massnahmen_nr", "nr", "id", "measure_id", "kennung"],

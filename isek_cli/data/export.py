@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .model import STATUSES
-from .plan import Plan
+from ..plan.model import STATUSES
+from ..plan.index import Plan
 
 S, I, N, B, D = "string", "integer", "number", "boolean", "date"
 L = "list"  # several values: '; '-joined text in CSV, XLSX and SQLite, an array in JSON
@@ -343,7 +343,7 @@ def write(fmt: str, output, plan: Plan, year: int, *, plan_root, force: bool = F
     """Render and write the export; returns the paths written. Raises ``outputs.OutputRefused``."""
     from pathlib import Path
 
-    from .outputs import OutputRefused, check_target, inside, write_output
+    from ..writing.outputs import OutputRefused, check_target, inside, write_output
 
     output = Path(output)
     data = tables(plan, year)
