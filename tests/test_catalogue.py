@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import run
-from isek_cli.data.catalogue.read import actor_kind, slug, to_priority
+from isek_cli.data.catalogue import actor_kind, slug, to_priority
 from isek_cli.plan.loader import load_plan
 
 HEADERS = ["Handlungsfeld", "Ziel", "Nr.", "Maßnahme", "Beschreibung", "Priorität", "Federführung", "Partner",
@@ -89,7 +89,7 @@ def test_german_catalogue_becomes_a_valid_plan_with_derived_ids(tmp_path):
     assert [(f.id, f.title) for f in plan.fields] == [("HF1", "Wohnen und Innenentwicklung"), ("HF2", "Innenstadt")]
     assert [(g.id, g.title) for g in plan.fields[0].goals] == [
         ("HF1.Z1", "Innenentwicklung vor Außenentwicklung"), ("HF1.Z2", "Bezahlbaren Wohnraum schaffen")]
-    m = {k: v.model_dump(exclude_none=True) for k, v in plan.measures.items()}
+    m = {k: v.model_dump(exclude_none=True) for k, v in plan.measure_index.items()}
     assert list(m) == ["HF1.M01", "HF1.M02", "HF1.M03", "HF2.M01"]
     assert m["HF1.M02"] == {
         "id": "HF1.M02", "title": "Wohnraumversorgungskonzept erarbeiten", "goals": ["HF1.Z2"], "priority": 2,
@@ -153,8 +153,8 @@ measures:
     assert "  - {id: AMT-FUER-GRUEN, name: Amt für Grün, kind: administration}\n" in actors
     assert actors.endswith("committees: []\n")
     plan = plan_of(into)
-    assert plan.measures["HF1.M02"].title == "no" and plan.goals["HF1.Z2"].title == "ja"
-    assert plan.measures["HF1.M01"].description == long
+    assert plan.measure_index["HF1.M02"].title == "no" and plan.goals["HF1.Z2"].title == "ja"
+    assert plan.measure_index["HF1.M01"].description == long
     assert run("check", plan=into).exit_code == 0
 
 
@@ -190,7 +190,7 @@ def test_messy_workbook(tmp_path):
     r, into = imported(tmp_path, rows, above=above, merges=["A1:L1", "I2:J2"], trailing_empty_rows=6)
     assert r.exit_code == 0, r
     plan = plan_of(into)
-    m = {k: v.model_dump(exclude_none=True) for k, v in plan.measures.items()}
+    m = {k: v.model_dump(exclude_none=True) for k, v in plan.measure_index.items()}
     assert m == {
         "HF1.M01": {"id": "HF1.M01", "title": "Quartier Östlich der Bahn entwickeln", "goals": ["HF1.Z1"],
                     "priority": 1, "lead": "AMT-FUER-STADTPLANUNG", "partners": ["WOHNUNGSBAU-GMBH", "STADTWERKE"],
@@ -218,10 +218,10 @@ def test_csv_with_semicolons_in_windows_1252(tmp_path):
     assert r.exit_code == 0, r
     assert "Windows-1252" in r.stderr
     plan = plan_of(into)
-    assert plan.measures["HF1.M01"].lead == "FACHDIENST-STADTGRUEN"
+    assert plan.measure_index["HF1.M01"].lead == "FACHDIENST-STADTGRUEN"
     assert plan.actor_index["FACHDIENST-STADTGRUEN"].name == "Fachdienst Stadtgrün"
     assert plan.actor_index["BUERGERVEREIN-SUED"].kind == "external"
-    assert plan.measures["HF1.M01"].cost_eur == 1500000 and plan.measures["HF1.M02"].priority == 2
+    assert plan.measure_index["HF1.M01"].cost_eur == 1500000 and plan.measure_index["HF1.M02"].priority == 2
     assert run("check", plan=into).exit_code == 0
 
 
@@ -234,8 +234,8 @@ def test_field_and_goal_ids_from_the_sheet_and_grouped_rows(tmp_path):
     assert r.exit_code == 0, r
     assert "1 row(s) without a field of action took it from the row above" in r.stderr
     plan = plan_of(into)
-    assert list(plan.measures) == ["HF3.M07", "HF3.M01", "K.1"]
-    assert plan.measures["HF3.M01"].goals == ["HF3.Z2"]
+    assert list(plan.measure_index) == ["HF3.M07", "HF3.M01", "K.1"]
+    assert plan.measure_index["HF3.M01"].goals == ["HF3.Z2"]
     assert [(f.id, f.title) for f in plan.fields] == [("HF3", "Mobilität"), ("HF5", "Kultur")]
     assert plan.goals["HF5.Z1"].title == "Kultur für alle"
 
@@ -257,7 +257,7 @@ def test_period_column_committees_and_key_projects(tmp_path):
     r, into = imported(tmp_path, rows[:4])
     assert r.exit_code == 0, r
     plan = plan_of(into)
-    got = [(m.start, m.end, m.committee, m.key_project) for m in plan.measures.values()]
+    got = [(m.start, m.end, m.committee, m.key_project) for m in plan.measure_index.values()]
     assert got == [(2024, 2026, "AUSSCHUSS-FUER-PLANEN-BAUEN", True), (2025, None, None, None),
                    (None, None, "BAUAUSSCHUSS", None)]
     assert plan.committee_index["AUSSCHUSS-FUER-PLANEN-BAUEN"].name == "Ausschuss für Planen, Bauen und Verkehr"
@@ -294,7 +294,7 @@ def test_partial_writes_the_valid_rows_and_lists_the_rest(tmp_path):
     assert "katalog.xlsx [Maßnahmen]:3:F: priority" in r.stderr and "katalog.xlsx [Maßnahmen]:5:D: title" in r.stderr
     assert "skipped 2 row(s)" in r.stderr
     plan = plan_of(into)
-    assert [m.title for m in plan.measures.values()] == ["Baulückenkataster aufbauen", "Marktplatz umgestalten"]
+    assert [m.title for m in plan.measure_index.values()] == ["Baulückenkataster aufbauen", "Marktplatz umgestalten"]
     assert "FACHDIENST-STADTENTWICKLUNG" not in plan.actor_index  # only in a skipped row
     assert run("check", plan=into).exit_code == 0
 
@@ -315,7 +315,7 @@ def test_missing_columns_and_map(tmp_path):
     assert "'Bereich'" in r.stderr and "--map" in r.stderr and not into.exists()
     r, into = imported(tmp_path, rows, "--map", "Bereich=field", "--map", "Kurztitel=title", "--map", "Stufe=priority")
     assert r.exit_code == 0, r
-    assert plan_of(into).measures["HF1.M01"].title == "Kataster"
+    assert plan_of(into).measure_index["HF1.M01"].title == "Kataster"
     for bad in ("Kurztitel", "Kurztitel=titel"):
         r = run("import", "catalogue", tmp_path / "katalog.xlsx", "--into", tmp_path / "x", "--map", bad)
         assert r.exit_code == 2 and "--map" in r.output
@@ -383,7 +383,7 @@ def test_a_catalogue_of_120_measures_imports_and_checks(tmp_path):
     check = run("check", plan=into)
     assert check.exit_code == 0 and "120 measures" in check.stdout, check
     plan = plan_of(into)
-    m = plan.measures["HF1.M15"]
+    m = plan.measure_index["HF1.M15"]
     assert m.cost_eur == 113000 and m.title == "Maßnahme Nr. 112: „Test“"
 
 
@@ -399,9 +399,9 @@ def test_xlsx_export_imports_back_to_the_same_measures(tmp_path, shipped):
     old, new = plan_of(shipped), plan_of(into)
     keys = ("id", "title", "description", "priority", "lead", "partners", "committee", "start", "end", "cost_eur",
             "funding", "goals", "key_project")
-    assert len(new.measures) == len(old.measures) == 109
-    for mid, m in old.measures.items():
-        got = new.measures[mid]
+    assert len(new.measure_index) == len(old.measure_index) == 109
+    for mid, m in old.measure_index.items():
+        got = new.measure_index[mid]
         for k in keys:
             assert getattr(got, k) == getattr(m, k), (mid, k)
         assert new.measure_field[mid].id == old.measure_field[mid].id

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import isek_cli.plan.loader
+import isek_cli.api
 from conftest import run
 
 F1 = "fields/01-wohnen.yaml"
@@ -334,7 +334,7 @@ def broken_loader(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(isek_cli.plan.loader, "load_plan", boom)
+    monkeypatch.setattr(isek_cli.api, "load_plan", boom)  # every command loads through the API
 
 
 def test_internal_error_exits_3_without_traceback(mini, broken_loader, monkeypatch):

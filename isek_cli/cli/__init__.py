@@ -16,7 +16,8 @@ import typer
 from typer.core import TyperGroup
 
 from ..version import __version__
-from .common import State
+from ..errors import IsekError
+from .common import State, err_console_print_diagnostics
 
 
 class IsekGroup(TyperGroup):
@@ -28,6 +29,12 @@ class IsekGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("isek: interrupted", err=True)
             ctx.exit(130)
+        except IsekError as exc:
+            # The one place that turns isek's own errors into exit code 1.
+            errors = [d for d in exc.diagnostics if getattr(d, "severity", "error") == "error"]
+            err_console_print_diagnostics(errors)
+            typer.echo(f"isek: {exc}", err=True)
+            ctx.exit(1)
         except BrokenPipeError:
             # The reader went away (e.g. `isek measures | head`): not an error of ours.
             _silence_stdout()

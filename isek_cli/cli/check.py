@@ -12,7 +12,7 @@ import typer
 
 from ..plan.diagnostics import Diagnostic, failing
 from . import app
-from .common import REV_HELP, dump_json, is_terminal, load_any, state
+from .common import REV_HELP, dump_json, is_terminal, open_any, state
 
 
 class CheckFormat(str, enum.Enum):
@@ -33,7 +33,7 @@ def check(
     """Validate the whole plan and report every problem as FILE:LINE:COL."""
     st = state(ctx)
     root = st.plan_dir
-    loaded = load_any(ctx, rev, use_cache=not no_cache)
+    loaded = open_any(ctx, rev, use_cache=not no_cache)
     diags = loaded.diagnostics
     fmt = format or (CheckFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.text)
     if fmt is CheckFormat.json:
@@ -63,10 +63,10 @@ def summary(root: Path, loaded) -> str:
     diags = loaded.diagnostics
     errors = sum(d.severity == "error" for d in diags)
     warnings = len(diags) - errors
-    plan = loaded.plan
+    plan = loaded.index
     if errors:
         return f"{root}: {errors} error(s), {warnings} warning(s)"
-    counts = (f"{len(plan.fields)} fields of action, {len(plan.measures)} measures, "
+    counts = (f"{len(plan.fields)} fields of action, {len(plan.measure_index)} measures, "
               f"{len(plan.indicators)} indicators, {len(plan.progress_years)} progress years")
     return f"{root}: valid ({counts}); {warnings} warning(s)"
 

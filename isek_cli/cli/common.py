@@ -11,11 +11,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import typer
 
 from ..plan.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from ..api import Plan
 
 
 class TableFormat(str, enum.Enum):
@@ -47,33 +50,18 @@ def state(ctx: typer.Context) -> State:
 REV_HELP = "Read the plan as it was at this git revision (the working tree stays untouched)."
 
 
-def load_any(ctx: typer.Context, rev: str | None = None, *, use_cache: bool = True):
-    """The plan from the working tree, or from a git revision; git problems exit 1."""
-    st = state(ctx)
-    if rev is None:
-        from ..plan.loader import load_plan
+def open_any(ctx: typer.Context, rev: str | None = None, *, use_cache: bool = True) -> "Plan":
+    """The plan from the working tree or a git revision, errors and all (for ``check`` and ``diff``)."""
+    from ..api import open_plan
 
-        return load_plan(st.plan_dir, use_cache=use_cache)
-    from ..git.revision import GitError, load_at
-
-    try:
-        return load_at(rev, st.plan_dir)[0]
-    except GitError as exc:
-        typer.echo(f"isek: {exc}", err=True)
-        raise typer.Exit(1)
+    return open_plan(state(ctx).plan_dir, rev=rev, strict=False, use_cache=use_cache)
 
 
-def load(ctx: typer.Context, *, rev: str | None = None):
-    """Load the plan; on errors print them and exit 1 (commands never work on an invalid plan)."""
-    st = state(ctx)
-    loaded = load_any(ctx, rev)
-    errors = [d for d in loaded.diagnostics if d.severity == "error"]
-    if errors:
-        err_console_print_diagnostics(errors)
-        typer.echo(f"isek: the plan in {st.plan_dir} has {len(errors)} error(s); run 'isek check' for details",
-                   err=True)
-        raise typer.Exit(1)
-    return loaded
+def load(ctx: typer.Context, *, rev: str | None = None) -> "Plan":
+    """The plan, valid: commands never work on a plan with errors (``PlanInvalid`` exits 1)."""
+    from ..api import open_plan
+
+    return open_plan(state(ctx).plan_dir, rev=rev)
 
 
 def err_console_print_diagnostics(diags: Sequence[Diagnostic], limit: int = 20) -> None:

@@ -9,14 +9,14 @@ from typing import List, Optional
 import typer
 
 from . import app
-from .common import load, state
+from .common import load
 
 import_app = typer.Typer(help="Create plan files from spreadsheets.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
 
 def _mapping(items: list[str]) -> dict[str, str]:
-    from ..data.catalogue.read import COLUMNS
+    from ..data.catalogue import COLUMNS
     from ..plan.shape import did_you_mean
 
     out = {}
@@ -52,8 +52,8 @@ def import_catalogue(
     Beginn, Ende, Kosten, Förderung (or field, goal, id, title, description, priority, lead,
     partners, start, end, cost, funding). Nothing is written unless every row maps.
     """
-    from ..data.catalogue.read import CatalogueRefused, Options
-    from ..data.catalogue.read import import_catalogue as run_import
+    from ..api import import_catalogue as run_import
+    from ..data.catalogue import CatalogueRefused, Options
 
     if start is not None and end is not None and end < start:
         raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")
@@ -115,7 +115,6 @@ def export(
     """Export the plan as open data: measures with their status, progress entries, indicators, fields, goals, actors."""
     from ..data import export as ex
     from ..writing.outputs import OutputRefused
-    from ..query.status import default_year
 
     fmt = format.value if format else ex.SUFFIXES.get(output.suffix.lower()) if output else "json"
     if fmt is None:
@@ -123,14 +122,13 @@ def export(
                                  param_hint="--format")
     if output is None and fmt != "json":
         raise typer.BadParameter(f"{fmt} needs an output path", param_hint="-o")
-    loaded = load(ctx)
-    plan = loaded.plan
-    y = year if year is not None else default_year(plan)
+    plan = load(ctx)
+    y = year if year is not None else plan.default_year()
     if output is None:
-        typer.echo(ex.to_json(ex.tables(plan, y), y).decode("utf-8"), nl=False)
+        typer.echo(ex.to_json(plan.tables(y), y).decode("utf-8"), nl=False)
         return
     try:
-        written = ex.write(fmt, output, plan, y, plan_root=state(ctx).plan_dir, force=force)
+        written = plan.export(fmt, output, year=y, force=force)
     except OutputRefused as exc:
         typer.echo(f"isek: refused: {exc}", err=True)
         raise typer.Exit(1)
@@ -138,4 +136,4 @@ def export(
         typer.echo(f"isek: cannot write {exc.filename or output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1)
     where = f"{output} ({len(written)} files)" if fmt == "csv" else str(output)
-    typer.echo(f"wrote {where}: {fmt}, {len(plan.measures)} measures, status in {y}", err=True)
+    typer.echo(f"wrote {where}: {fmt}, {len(plan.index.measure_index)} measures, status in {y}", err=True)

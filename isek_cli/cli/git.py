@@ -18,16 +18,6 @@ class DiffFormat(str, enum.Enum):
     json = "json"
 
 
-def _git_failed(exc) -> None:
-    typer.echo(f"isek: {exc}", err=True)
-    raise typer.Exit(1)
-
-
-def _side(loaded, rev: str, commit: str | None) -> dict:
-    errors = sum(d.severity == "error" for d in loaded.diagnostics)
-    return {"rev": rev, "commit": commit, "valid": errors == 0, "errors": errors}
-
-
 @app.command("diff")
 def diff_cmd(
     ctx: typer.Context,
@@ -37,21 +27,10 @@ def diff_cmd(
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when the plans differ."),
 ) -> None:
     """What changed in meaning between two versions of the plan."""
-    from ..git import views as diffview, revision as gitsrc
-    from ..plan.loader import load_plan
-    from ..git.semdiff import diff
+    from ..api import diff
+    from ..git import views as diffview
 
-    plan_dir = state(ctx).plan_dir
-    try:
-        old, old_rev = gitsrc.load_at(rev, plan_dir)
-        if rev2 is None:
-            new, new_side = load_plan(plan_dir), ("working tree", None)
-        else:
-            new, new_rev = gitsrc.load_at(rev2, plan_dir)
-            new_side = (rev2, new_rev.commit)
-    except gitsrc.GitError as exc:
-        _git_failed(exc)
-    d = {"from": _side(old, rev, old_rev.commit), "to": _side(new, *new_side)} | diff(old.plan, new.plan)
+    d = diff(state(ctx).plan_dir, rev, rev2)
     if format is DiffFormat.json:
         typer.echo(diffview.as_json(d), nl=False)
     elif format is DiffFormat.markdown:
@@ -70,13 +49,10 @@ def history(
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="text, markdown or json."),
 ) -> None:
     """The commits that changed one entity: date, author, message and what changed."""
-    from ..git import views as diffview, revision as gitsrc
-    from ..git.history import history as find
+    from ..api import history as find
+    from ..git import views as diffview
 
-    try:
-        found = find(state(ctx).plan_dir, id, max_count)
-    except gitsrc.GitError as exc:
-        _git_failed(exc)
+    found = find(state(ctx).plan_dir, id, max_count)
     if format is DiffFormat.json:
         typer.echo(diffview.as_json({"id": id, "commits": found}), nl=False)
         return
@@ -100,7 +76,7 @@ def textconv(
     file: Path = typer.Argument(..., metavar="FILE", help="A plan file (git passes a temporary copy)."),
 ) -> None:
     """Print a canonical line-per-fact view of one plan file, for git's textconv."""
-    from ..git.textconv import convert
+    from ..api import textconv as convert
 
     try:
         raw = file.read_bytes()

@@ -90,7 +90,8 @@ def progress_add(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one progress entry to progress/YEAR.yaml, validated with the whole plan first."""
-    from ..writing.append import Refused, append
+    from ..api import record_progress as append
+    from ..writing.append import Refused
 
     if status is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
@@ -116,7 +117,8 @@ def indicator_set(
 ) -> None:
     """Append one indicator value to progress/YEAR.yaml."""
     from ..data.sheets import to_number
-    from ..writing.append import Refused, append
+    from ..api import record_progress as append
+    from ..writing.append import Refused
 
     try:
         number = to_number(value)
@@ -142,16 +144,10 @@ def progress_import(
     Columns: measure, date, status, percent, note, spent_eur (German headers such as
     Maßnahme, Datum, Status, Prozent, Bemerkung, Ausgaben work too).
     """
-    from ..data import progress_sheet as pi
-    from ..data.sheets import SheetError
-    from ..writing.append import Refused, append
+    from ..api import record_progress as append
+    from ..writing.append import Refused
 
-    loaded = load(ctx)
-    try:
-        entries, problems, notes = pi.parse(file, loaded.plan, sheet)
-    except SheetError as exc:
-        typer.echo(f"isek: {exc}", err=True)
-        raise typer.Exit(1)
+    entries, problems, notes = load(ctx).read_progress_sheet(file, sheet)
     for n in notes:
         typer.echo(f"note: {n}", err=True)
     if problems:
@@ -183,12 +179,7 @@ def due(
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Measures lacking an update in the year, overdue, or behind schedule."""
-    from ..query import status as queries
-    from ..query.due import due as find_due
-
-    loaded = load(ctx, rev=rev)
-    y = year if year is not None else queries.default_year(loaded.plan)
-    data = find_due(loaded.plan, y)
+    data = load(ctx, rev=rev).due(year)
     if format is TableFormat.json:
         emit_json(data)
     elif format is TableFormat.csv:

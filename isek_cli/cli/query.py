@@ -6,16 +6,12 @@ from typing import Optional
 
 import typer
 
-from ..query import status as queries
+from ..errors import UnknownId
 from ..plan.model import STATUSES
 from . import app
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load
 
 STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
-
-
-def _year(loaded, year: Optional[int]) -> int:
-    return year if year is not None else queries.default_year(loaded.plan)
 
 
 def _pct(share: float) -> str:
@@ -34,8 +30,7 @@ def status(
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Measures by status per field of action, with the share completed and the change since last year."""
-    loaded = load(ctx, rev=rev)
-    data = queries.status(loaded.plan, _year(loaded, year))
+    data = load(ctx, rev=rev).status(year)
     if format is TableFormat.json:
         emit_json(data)
         return
@@ -73,15 +68,14 @@ def measures(
     """List measures, filtered."""
     if status is not None and status not in STATUSES:
         raise typer.BadParameter(f"'{status}' is not a status. {STATUS_HELP}", param_hint="--status")
-    loaded = load(ctx, rev=rev)
-    plan = loaded.plan
-    for value, index, what, opt in ((field, plan.field_index, "field of action", "--field"),
-                                    (lead, plan.actor_index, "actor", "--lead"),
-                                    (committee, plan.committee_index, "committee", "--committee")):
-        if value is not None and value not in index:
-            raise typer.BadParameter(f"no {what} '{value}' in the plan", param_hint=opt)
-    y = _year(loaded, year)
-    rows = queries.measures(plan, y, field=field, status=status, priority=priority, lead=lead, committee=committee)
+    plan = load(ctx, rev=rev)
+    try:
+        rows = plan.measures(year=year, field=field, status=status, priority=priority, lead=lead,
+                             committee=committee)
+    except UnknownId as exc:
+        option = {"field of action": "--field", "actor": "--lead", "committee": "--committee"}[exc.kind]
+        raise typer.BadParameter(exc.message, param_hint=option) from None
+    y = plan.default_year() if year is None else year
     if format is TableFormat.json:
         emit_json({"year": y, "measures": rows})
     elif format is TableFormat.csv:
@@ -102,16 +96,7 @@ def show(
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """One entity with its links and history; exit 1 for an unknown id."""
-    loaded = load(ctx, rev=rev)
-    plan = loaded.plan
-    try:
-        data = queries.show(plan, id, _year(loaded, year))
-    except queries.UnknownId:
-        from ..plan.shape import did_you_mean
-
-        hint = did_you_mean(id, plan.locs.keys())
-        typer.echo(f"isek: no '{id}' in the plan" + (f"; {hint}" if hint else ""), err=True)
-        raise typer.Exit(1)
+    data = load(ctx, rev=rev).show(id, year)
     if format is TableFormat.json:
         emit_json(data)
         return

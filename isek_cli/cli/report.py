@@ -43,37 +43,20 @@ def report(
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Render the yearly monitoring report."""
-    from ..writing.outputs import MARKER, OutputRefused, check_target, write_output
-    from ..report import PdfUnavailable, ReportError, TemplateProblem, report_pdf, report_text
+    from ..writing.outputs import MARKER, check_target
 
     if format is ReportFormat.pdf and output is None:
         raise typer.BadParameter("PDF needs an output file", param_hint="-o")
-    plan_root = state(ctx).plan_dir
-    if output is not None:
-        try:
-            check_target(output, plan_root, force, MARKER[format.value])
-        except OutputRefused as exc:
-            typer.echo(f"isek: {exc}", err=True)
-            raise typer.Exit(1)
-    loaded = load(ctx, rev=rev)
-    language = (lang.value if lang else None) or loaded.plan.meta.language
-    try:
-        if format is ReportFormat.pdf:
-            data = report_pdf(loaded.plan, year, language, templates)
-        else:
-            data = report_text(loaded.plan, year, format.value, language, templates).encode("utf-8")
-    except (ReportError, TemplateProblem, PdfUnavailable) as exc:
-        typer.echo(f"isek: {exc}", err=True)
-        raise typer.Exit(1)
+    if output is not None:  # refuse a bad target before the (slow) load and render
+        check_target(output, state(ctx).plan_dir, force, MARKER[format.value])
+    plan = load(ctx, rev=rev)
+    language = lang.value if lang else plan.meta.language
     if output is None:
+        data = plan.report(year, format=format.value, lang=language, templates=templates).encode("utf-8")
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else typer.echo(data.decode(), nl=False)
         sys.stdout.flush()
         return
-    try:
-        write_output(output, data, plan_root=plan_root, force=force, generated_marker=MARKER[format.value])
-    except OutputRefused as exc:
-        typer.echo(f"isek: {exc}", err=True)
-        raise typer.Exit(1)
+    data = plan.write_report(year, output, format=format.value, lang=language, templates=templates, force=force)
     typer.echo(f"wrote {output} ({format.value}, {language}, {len(data):,} bytes)", err=True)
 
 
@@ -88,26 +71,15 @@ def site(
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """Build a static site: an index over all monitoring years, one report page per year, data downloads."""
+    from ..report.site import check_folder
     from ..writing.outputs import OutputRefused, inside
-    from ..report import ReportError, TemplateProblem
-    from ..report.site import SiteRefused, build_site, check_folder, write_site
 
     plan_root = state(ctx).plan_dir
-    try:
-        if inside(output, plan_root):
-            raise OutputRefused(f"{output} lies inside the plan folder {plan_root}; build the site elsewhere")
-        check_folder(output, force)
-    except (OutputRefused, SiteRefused) as exc:
-        typer.echo(f"isek: {exc}", err=True)
-        raise typer.Exit(1)
-    loaded = load(ctx, rev=rev)
-    language = (lang.value if lang else None) or loaded.plan.meta.language
-    try:
-        files = build_site(loaded.plan, language, templates)
-    except (ReportError, TemplateProblem) as exc:
-        typer.echo(f"isek: {exc}", err=True)
-        raise typer.Exit(1)
-    removed = write_site(output, files)
+    if inside(output, plan_root):  # refuse a bad target before the (slow) load and render
+        raise OutputRefused(f"{output} lies inside the plan folder {plan_root}; build the site elsewhere")
+    check_folder(output, force)
+    files, removed = load(ctx, rev=rev).write_site(output, lang=lang.value if lang else None, templates=templates,
+                                                   force=force)
     for rel in removed:
         typer.echo(f"removed {output / rel} (no longer part of the site)", err=True)
     typer.echo(f"wrote {len(files)} files to {output} (open {output / 'index.html'})", err=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..plan.model import STATUSES
-from ..plan.index import Plan
+from ..plan.index import PlanIndex
 
 S, I, N, B, D = "string", "integer", "number", "boolean", "date"
 L = "list"  # several values: '; '-joined text in CSV, XLSX and SQLite, an array in JSON
@@ -87,7 +87,7 @@ TABLES: tuple[Table, ...] = (
 BY_NAME = {t.name: t for t in TABLES}
 
 
-def tables(plan: Plan, year: int) -> dict[str, list[dict[str, Any]]]:
+def tables(plan: PlanIndex, year: int) -> dict[str, list[dict[str, Any]]]:
     """Every table's rows, in a stable order."""
     meta = plan.meta
     out: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
@@ -121,8 +121,8 @@ def tables(plan: Plan, year: int) -> dict[str, list[dict[str, Any]]]:
             partner_names=[actor_name.get(p) for p in m.partners or []], committee=m.committee,
             committee_name=committee_name.get(m.committee), start_year=m.start, end_year=m.end,
             cost_eur=m.cost_eur, funding=list(m.funding or []), key_project=bool(m.key_project),
-            indicators=list(m.indicators or []), status_year=year, status=plan.status(m.id, year),
-            percent=plan.percent(m.id, year), spent_eur=plan.spent(m.id, year)))
+            indicators=list(m.indicators or []), status_year=year, status=plan.status_of(m.id, year),
+            percent=plan.percent_of(m.id, year), spent_eur=plan.spent_of(m.id, year)))
         _links(out, "measure_goals", "measure", m.id, "goal", m.goals)
         _links(out, "measure_partners", "measure", m.id, "actor", m.partners)
         _links(out, "measure_funding", "measure", m.id, "programme", m.funding)
@@ -136,8 +136,8 @@ def tables(plan: Plan, year: int) -> dict[str, list[dict[str, Any]]]:
                                     for j, v in enumerate(values, 1)]
     last = plan.latest_year
     years = range(meta.horizon.start, last + 1) if last is not None else range(0)
-    out["status_by_year"] = [dict(measure=m.id, year=y, status=plan.status(m.id, y), percent=plan.percent(m.id, y),
-                                  spent_eur=plan.spent(m.id, y)) for _, m in plan.all_measures() for y in years]
+    out["status_by_year"] = [dict(measure=m.id, year=y, status=plan.status_of(m.id, y), percent=plan.percent_of(m.id, y),
+                                  spent_eur=plan.spent_of(m.id, y)) for _, m in plan.all_measures() for y in years]
     return out
 
 
@@ -191,7 +191,7 @@ def to_json(data: dict[str, list[dict]], year: int) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def to_csv(data: dict[str, list[dict]], plan: Plan, year: int) -> dict[str, bytes]:
+def to_csv(data: dict[str, list[dict]], plan: PlanIndex, year: int) -> dict[str, bytes]:
     """One CSV per table plus ``datapackage.json``: file name -> bytes."""
     files = {}
     for t in TABLES:
@@ -204,7 +204,7 @@ def to_csv(data: dict[str, list[dict]], plan: Plan, year: int) -> dict[str, byte
     return files
 
 
-def datapackage(plan: Plan, year: int) -> dict[str, Any]:
+def datapackage(plan: PlanIndex, year: int) -> dict[str, Any]:
     """A Frictionless tabular data package describing the CSV files."""
     meta = plan.meta
     name = re.sub(r"[^a-z0-9._-]+", "-", "isek-" + meta.city.lower().translate(_UMLAUTS)).strip("-")
@@ -339,7 +339,7 @@ def own_output(path, fmt: str) -> bool:
         return False
 
 
-def write(fmt: str, output, plan: Plan, year: int, *, plan_root, force: bool = False) -> list:
+def write(fmt: str, output, plan: PlanIndex, year: int, *, plan_root, force: bool = False) -> list:
     """Render and write the export; returns the paths written. Raises ``outputs.OutputRefused``."""
     from pathlib import Path
 

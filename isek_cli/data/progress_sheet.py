@@ -14,7 +14,7 @@ from typing import Any
 from . import sheets
 from ..i18n import LANGUAGES, catalogue
 from ..plan.model import COMPLETED, STATUSES
-from ..plan.index import Plan
+from ..plan.index import PlanIndex
 from ..plan.shape import did_you_mean
 
 COLUMNS = {
@@ -46,7 +46,7 @@ def status_words() -> dict[str, str]:
     return words
 
 
-def parse(path: Path, plan: Plan, sheet: str | None = None) -> tuple[list[dict[str, Any]], list[RowProblem], list[str]]:
+def parse(path: Path, plan: PlanIndex, sheet: str | None = None) -> tuple[list[dict[str, Any]], list[RowProblem], list[str]]:
     """Entries for the writer, the problems found, and notes (e.g. the encoding used)."""
     table = sheets.read_table(path, sheet)
     cols = sheets.map_columns(table, COLUMNS)
@@ -86,8 +86,8 @@ def parse(path: Path, plan: Plan, sheet: str | None = None) -> tuple[list[dict[s
         if not row_ok:
             continue
         m = entry["measure"]
-        if m not in plan.measures:
-            hint = did_you_mean(m, plan.measures)
+        if m not in plan.measure_index:
+            hint = did_you_mean(m, plan.measure_index)
             bad(cell("measure"), "measure", f"'{m}' is not a measure of the plan" + (f"; {hint}" if hint else ""))
         if not horizon.start <= entry["date"].year <= horizon.end:
             bad(cell("date"), "date", f"{entry['date']} lies outside the horizon {horizon.start}–{horizon.end}")

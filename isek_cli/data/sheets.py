@@ -16,9 +16,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+from ..errors import IsekError
 
 
-class SheetError(Exception):
+class SheetError(IsekError):
     pass
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from . import revision as gitsrc
-from ..plan.index import Plan
+from ..plan.index import PlanIndex
 from .semdiff import diff
 
 
@@ -22,13 +22,13 @@ def history(plan_dir: Path, id_: str, max_count: int | None = None) -> list[dict
     """Newest first: every commit whose semantic diff touches ``id_``."""
     commits = gitsrc.log(plan_dir, max_count=max_count)
     results = []
-    previous = Plan(root=plan_dir, meta=None)
+    previous = PlanIndex(root=plan_dir, meta=None)
     for c in reversed(commits):
         try:
             loaded, _ = gitsrc.load_at(c.sha, plan_dir)
             current = loaded.plan
         except gitsrc.GitError:
-            current = Plan(root=plan_dir, meta=None)  # the plan did not exist at this commit
+            current = PlanIndex(root=plan_dir, meta=None)  # the plan did not exist at this commit
         found = _relevant(diff(previous, current), id_)
         if any(found.values()):
             results.append({"commit": c.sha, "date": c.date, "author": c.author, "subject": c.subject, **found})

@@ -11,9 +11,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from ..errors import IsekError
 
 
-class GitError(Exception):
+class GitError(IsekError):
     pass
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..plan.index import Plan
+from ..plan.index import PlanIndex
 
 KINDS = ("plan", "guiding_goal", "actor", "committee", "field", "goal", "measure", "indicator")
 KIND_TITLES = {
@@ -26,7 +26,7 @@ def _dump(model, **kw) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True, **kw)
 
 
-def entities(plan: Plan) -> dict[str, dict[str, dict[str, Any]]]:
+def entities(plan: PlanIndex) -> dict[str, dict[str, dict[str, Any]]]:
     """{kind: {id: content without the id}} for every entity of the plan."""
     out: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in KINDS}
     if plan.meta is not None:
@@ -69,7 +69,7 @@ def _title(content: dict) -> str | None:
     return content.get("title") or content.get("name")
 
 
-def compare_entities(old: Plan, new: Plan) -> list[dict[str, Any]]:
+def compare_entities(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
     a, b = entities(old), entities(new)
     changes: list[dict[str, Any]] = []
     for kind in KINDS:
@@ -103,12 +103,12 @@ def _entry(u) -> tuple:
     return (u.date.isoformat(), u.status, u.percent, u.note, u.spent_eur)
 
 
-def compare_progress(old: Plan, new: Plan) -> list[dict[str, Any]]:
+def compare_progress(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
     """Per measure: entries added/removed/changed, and the status change they imply."""
     years = [y for y in (old.latest_year, new.latest_year) if y is not None]
     year = max(years) if years else None
     out = []
-    order = {m: i for i, m in enumerate(new.measures or old.measures)}  # plan order; unknown ids last
+    order = {m: i for i, m in enumerate(new.measure_index or old.measure_index)}  # plan order; unknown ids last
     for mid in sorted(set(old.history) | set(new.history), key=lambda m: (order.get(m, len(order)), m)):
         before = Counter(_entry(e) for e in old.history.get(mid, []))
         after = Counter(_entry(e) for e in new.history.get(mid, []))
@@ -117,9 +117,9 @@ def compare_progress(old: Plan, new: Plan) -> list[dict[str, Any]]:
         added = list((after - before).elements())
         removed = list((before - after).elements())
         changed_dates = {x[0] for x in added} & {x[0] for x in removed}
-        status_old = old.status(mid, year) if year else None
-        status_new = new.status(mid, year) if year else None
-        title = new.measures[mid].title if mid in new.measures else (old.measures[mid].title if mid in old.measures else None)
+        status_old = old.status_of(mid, year) if year else None
+        status_new = new.status_of(mid, year) if year else None
+        title = new.measure_index[mid].title if mid in new.measure_index else (old.measure_index[mid].title if mid in old.measure_index else None)
         out.append({
             "measure": mid,
             "title": title,
@@ -129,13 +129,13 @@ def compare_progress(old: Plan, new: Plan) -> list[dict[str, Any]]:
             "added": [dict(zip(("date", "status", "percent", "note", "spent_eur"), x)) for x in sorted(added)],
             "year": year,
             "status": ({"old": status_old, "new": status_new} if status_old != status_new else None),
-            "percent": ({"old": old.percent(mid, year), "new": new.percent(mid, year)} if year else None),
+            "percent": ({"old": old.percent_of(mid, year), "new": new.percent_of(mid, year)} if year else None),
         })
     return out
 
 
-def compare_values(old: Plan, new: Plan) -> list[dict[str, Any]]:
-    def table(plan: Plan) -> dict[tuple[str, str], float]:
+def compare_values(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
+    def table(plan: PlanIndex) -> dict[tuple[str, str], float]:
         return {(x, v.date.isoformat()): v.value for x, vs in plan.series.items() for v, _ in vs}
 
     a, b = table(old), table(new)
@@ -148,7 +148,7 @@ def compare_values(old: Plan, new: Plan) -> list[dict[str, Any]]:
     return out
 
 
-def diff(old: Plan, new: Plan) -> dict[str, Any]:
+def diff(old: PlanIndex, new: PlanIndex) -> dict[str, Any]:
     changes = compare_entities(old, new)
     progress = compare_progress(old, new)
     values = compare_values(old, new)

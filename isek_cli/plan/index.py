@@ -20,7 +20,7 @@ from .model import (
 
 
 @dataclass
-class Plan:
+class PlanIndex:
     root: Path
     meta: PlanMeta | None
     actors: list[Actor] = field(default_factory=list)
@@ -30,7 +30,7 @@ class Plan:
     indicators: list[Indicator] = field(default_factory=list)
     progress_years: list[int] = field(default_factory=list)
     # derived indexes
-    measures: dict[str, Measure] = field(default_factory=dict)
+    measure_index: dict[str, Measure] = field(default_factory=dict)
     measure_field: dict[str, FieldOfAction] = field(default_factory=dict)
     goals: dict[str, Goal] = field(default_factory=dict)
     goal_field: dict[str, FieldOfAction] = field(default_factory=dict)
@@ -47,7 +47,7 @@ class Plan:
     revision: str | None = None  # the git commit the plan was read from; None: the working tree
 
     @classmethod
-    def build(cls, root: Path, files) -> "Plan":
+    def build(cls, root: Path, files) -> "PlanIndex":
         plan = cls(root=Path(root), meta=None)
         history: dict[str, list[Update]] = defaultdict(list)
         series: dict[str, list[tuple[Value, int]]] = defaultdict(list)
@@ -75,7 +75,7 @@ class Plan:
                     plan.goal_field.setdefault(g.id, f)
                     plan.locs.setdefault(g.id, Loc(pf.rel, ("goals", i)))
                 for i, m in enumerate(f.measures):
-                    plan.measures.setdefault(m.id, m)
+                    plan.measure_index.setdefault(m.id, m)
                     plan.measure_field.setdefault(m.id, f)
                     plan.locs.setdefault(m.id, Loc(pf.rel, ("measures", i)))
             elif pf.kind == "indicators":
@@ -127,19 +127,19 @@ class Plan:
         entries = self.entries_until(measure_id, year)
         return entries[-1] if entries else None
 
-    def status(self, measure_id: str, year: int) -> str:
+    def status_of(self, measure_id: str, year: int) -> str:
         """Latest update up to the end of ``year`` (ties: later in file); else nicht_begonnen."""
         u = self.latest(measure_id, year)
         return u.status if u else NOT_STARTED
 
-    def percent(self, measure_id: str, year: int) -> int | None:
+    def percent_of(self, measure_id: str, year: int) -> int | None:
         """The latest reported percent up to the end of ``year``."""
         for u in reversed(self.entries_until(measure_id, year)):
             if u.percent is not None:
                 return u.percent
         return None
 
-    def spent(self, measure_id: str, year: int) -> int | None:
+    def spent_of(self, measure_id: str, year: int) -> int | None:
         """The latest reported spending up to the end of ``year`` (reports are cumulative)."""
         for u in reversed(self.entries_until(measure_id, year)):
             if u.spent_eur is not None:
@@ -177,7 +177,7 @@ class Plan:
         return loc.file, line, col
 
     def kind_of(self, id_: str) -> str | None:
-        for kind, index in (("measure", self.measures), ("goal", self.goals), ("field", self.field_index),
+        for kind, index in (("measure", self.measure_index), ("goal", self.goals), ("field", self.field_index),
                             ("guiding_goal", self.guiding_goals), ("indicator", self.indicator_index),
                             ("actor", self.actor_index), ("committee", self.committee_index)):
             if id_ in index:

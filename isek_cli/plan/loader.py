@@ -74,12 +74,13 @@ class Loaded:
 
 
 def find_plan_dir(option: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
-    """--plan, else $ISEK_PLAN, else ./plan if it exists, else the current folder."""
+    """The given folder, else ./plan if it exists, else the current folder.
+
+    ``$ISEK_PLAN`` is the command line's business (``--plan`` reads it); the library
+    never reads the environment for it.
+    """
     if option:
         return Path(option)
-    env = os.environ.get("ISEK_PLAN")
-    if env:
-        return Path(env)
     cwd = cwd or Path.cwd()
     return cwd / "plan" if (cwd / "plan").is_dir() else cwd
 
@@ -316,13 +317,13 @@ def _load(root: Path, overrides, snapshot) -> Loaded:
 
 def _load_all(root: Path, overrides, snapshot) -> Loaded:
     from . import checks as validate
-    from .index import Plan
+    from .index import PlanIndex
 
     files, problems = read_files(root, overrides, snapshot)
     for pf in files:
         problems.extend(pf.source.problems)
     problems.extend(validate.cross_check(files))
-    plan = Plan.build(root, files)
+    plan = PlanIndex.build(root, files)
     diagnostics = resolve(problems, files)
     for pf in files:  # the raw text and data are no longer needed: free them
         pf.source.text = None

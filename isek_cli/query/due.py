@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..plan.model import CLOSED, COMPLETED, DROPPED
-from ..plan.index import Plan
+from ..plan.index import PlanIndex
 
 ON_TRACK = 0.95
 BEHIND = 0.85
@@ -41,14 +41,14 @@ def rate(ratio: float) -> str:
     return "at_risk"
 
 
-def schedule(plan: Plan, measure_id: str, year: int) -> dict[str, Any] | None:
+def schedule(plan: PlanIndex, measure_id: str, year: int) -> dict[str, Any] | None:
     """The linear-schedule rating of one measure in ``year``, or None if it cannot be rated."""
-    m = plan.measures[measure_id]
+    m = plan.measure_index[measure_id]
     if m.start is None or m.end is None or m.start > year or m.end <= year:
         return None
-    if plan.status(measure_id, year) in CLOSED:
+    if plan.status_of(measure_id, year) in CLOSED:
         return None
-    percent = plan.percent(measure_id, year)
+    percent = plan.percent_of(measure_id, year)
     if percent is None:
         return None
     expected = expected_percent(m.start, m.end, year)
@@ -56,16 +56,16 @@ def schedule(plan: Plan, measure_id: str, year: int) -> dict[str, Any] | None:
     return {"percent": percent, "expected_percent": round(expected, 1), "ratio": round(ratio, 3), "rating": rate(ratio)}
 
 
-def _row(plan: Plan, measure_id: str, year: int, **extra: Any) -> dict[str, Any]:
-    m = plan.measures[measure_id]
+def _row(plan: PlanIndex, measure_id: str, year: int, **extra: Any) -> dict[str, Any]:
+    m = plan.measure_index[measure_id]
     row = {
         "id": m.id,
         "title": m.title,
         "field": plan.measure_field[m.id].id,
         "priority": m.priority,
         "lead": m.lead,
-        "status": plan.status(m.id, year),
-        "percent": plan.percent(m.id, year),
+        "status": plan.status_of(m.id, year),
+        "percent": plan.percent_of(m.id, year),
         "start": m.start,
         "end": m.end,
     }
@@ -73,10 +73,10 @@ def _row(plan: Plan, measure_id: str, year: int, **extra: Any) -> dict[str, Any]
     return row
 
 
-def due(plan: Plan, year: int) -> dict[str, Any]:
+def due(plan: PlanIndex, year: int) -> dict[str, Any]:
     no_update, overdue, behind = [], [], []
     for _, m in plan.all_measures():
-        status = plan.status(m.id, year)
+        status = plan.status_of(m.id, year)
         closed = status in (COMPLETED, DROPPED)
         last = plan.latest(m.id, year)
         if not closed and not plan.updates_in(m.id, year) and not (m.start is not None and m.start > year):

@@ -8,25 +8,22 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..errors import UnknownId
 from ..plan.model import COMPLETED, STATUSES
-from ..plan.index import Plan
+from ..plan.index import PlanIndex
 
 
-class UnknownId(LookupError):
-    pass
-
-
-def default_year(plan: Plan) -> int:
+def default_year(plan: PlanIndex) -> int:
     """The latest year with a progress file; else the horizon's first year."""
     if plan.latest_year is not None:
         return plan.latest_year
     return plan.meta.horizon.start if plan.meta else 0
 
 
-def count_statuses(plan: Plan, measure_ids: Iterable[str], year: int) -> dict[str, int]:
+def count_statuses(plan: PlanIndex, measure_ids: Iterable[str], year: int) -> dict[str, int]:
     counts = dict.fromkeys(STATUSES, 0)
     for mid in measure_ids:
-        counts[plan.status(mid, year)] += 1
+        counts[plan.status_of(mid, year)] += 1
     return counts
 
 
@@ -34,7 +31,7 @@ def _share(done: int, total: int) -> float:
     return round(done / total, 4) if total else 0.0
 
 
-def status(plan: Plan, year: int) -> dict[str, Any]:
+def status(plan: PlanIndex, year: int) -> dict[str, Any]:
     """Measures by status per field of action in ``year``, with the change since ``year - 1``.
 
     ``completed_share`` is completed measures over all measures of the field.
@@ -50,7 +47,7 @@ def status(plan: Plan, year: int) -> dict[str, Any]:
     return {"year": year, "fields": rows, "total": total}
 
 
-def _row(plan: Plan, fid, title, ids: list[str], year: int) -> dict[str, Any]:
+def _row(plan: PlanIndex, fid, title, ids: list[str], year: int) -> dict[str, Any]:
     now = count_statuses(plan, ids, year)
     before = count_statuses(plan, ids, year - 1)
     return {
@@ -63,8 +60,8 @@ def _row(plan: Plan, fid, title, ids: list[str], year: int) -> dict[str, Any]:
     }
 
 
-def measure_row(plan: Plan, measure_id: str, year: int) -> dict[str, Any]:
-    m = plan.measures[measure_id]
+def measure_row(plan: PlanIndex, measure_id: str, year: int) -> dict[str, Any]:
+    m = plan.measure_index[measure_id]
     f = plan.measure_field[measure_id]
     return {
         "id": m.id,
@@ -75,14 +72,14 @@ def measure_row(plan: Plan, measure_id: str, year: int) -> dict[str, Any]:
         "committee": m.committee,
         "start": m.start,
         "end": m.end,
-        "status": plan.status(m.id, year),
-        "percent": plan.percent(m.id, year),
+        "status": plan.status_of(m.id, year),
+        "percent": plan.percent_of(m.id, year),
         "cost_eur": m.cost_eur,
         "key_project": bool(m.key_project),
     }
 
 
-def measures(plan: Plan, year: int, *, field: str | None = None, status: str | None = None,
+def measures(plan: PlanIndex, year: int, *, field: str | None = None, status: str | None = None,
              priority: int | None = None, lead: str | None = None, committee: str | None = None) -> list[dict[str, Any]]:
     """Measures in plan order, filtered; ``lead`` also matches partners."""
     out = []
@@ -106,7 +103,7 @@ def _names(index: dict, ids: Iterable[str] | None, attr: str) -> list[dict[str, 
     return [{"id": i, attr: getattr(index[i], attr) if i in index else None} for i in (ids or [])]
 
 
-def show(plan: Plan, id_: str, year: int) -> dict[str, Any]:
+def show(plan: PlanIndex, id_: str, year: int) -> dict[str, Any]:
     """Everything about one entity of any kind, with its links and history."""
     kind = plan.kind_of(id_)
     if kind is None:
@@ -116,7 +113,7 @@ def show(plan: Plan, id_: str, year: int) -> dict[str, Any]:
     base: dict[str, Any] = {"kind": kind, "id": id_, "file": loc.file if loc else None,
                             "line": where[1] if where else None}
     if kind == "measure":
-        m = plan.measures[id_]
+        m = plan.measure_index[id_]
         f = plan.measure_field[id_]
         base.update(m.model_dump(mode="json", exclude_none=True))
         base.update({
@@ -129,9 +126,9 @@ def show(plan: Plan, id_: str, year: int) -> dict[str, Any]:
                           if m.committee else None),
             "indicators": _names(plan.indicator_index, m.indicators, "title"),
             "year": year,
-            "status": plan.status(id_, year),
-            "percent": plan.percent(id_, year),
-            "spent_eur": plan.spent(id_, year),
+            "status": plan.status_of(id_, year),
+            "percent": plan.percent_of(id_, year),
+            "spent_eur": plan.spent_of(id_, year),
             "history": [dict(u.model_dump(mode="json", exclude_none=True, exclude={"measure"}),
                              file=f"progress/{u.date.year}.yaml") for u in plan.history.get(id_, [])],
         })

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..plan.index import Plan
+from ..plan.index import PlanIndex
 from .context import ReportError, build
 from .render import TemplateProblem, render
+from ..errors import IsekError
 
 __all__ = ["ReportError", "TemplateProblem", "report_text", "report_pdf"]
 
 
-def report_text(plan: Plan, year: int, fmt: str, lang: str, templates: Path | None = None) -> str:
+def report_text(plan: PlanIndex, year: int, fmt: str, lang: str, templates: Path | None = None) -> str:
     """The report as Markdown or HTML text."""
     return render(build(plan, year, lang), "md" if fmt == "md" else "html", lang, templates)
 
 
-class PdfUnavailable(Exception):
+class PdfUnavailable(IsekError):
     pass
 
 
-def report_pdf(plan: Plan, year: int, lang: str, templates: Path | None = None) -> bytes:
+def report_pdf(plan: PlanIndex, year: int, lang: str, templates: Path | None = None) -> bytes:
     """The HTML report printed to A4 PDF with WeasyPrint (the optional extra isek[pdf])."""
     html = render(build(plan, year, lang), "pdf", lang, templates)
     return html_to_pdf(html)

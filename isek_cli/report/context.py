@@ -15,18 +15,19 @@ from typing import Any
 from ..query import due as due_rules
 from ..i18n import catalogue
 from ..plan.model import COMPLETED, DEFERRED, DROPPED, STATUSES
-from ..plan.index import Plan
+from ..plan.index import PlanIndex
 from ..query.status import count_statuses
 from . import charts
 from .assess import assess, trend
 from .render import Formatter
+from ..errors import IsekError
 
 
-class ReportError(Exception):
+class ReportError(IsekError):
     pass
 
 
-def _measure(plan: Plan, m, year: int) -> dict[str, Any]:
+def _measure(plan: PlanIndex, m, year: int) -> dict[str, Any]:
     lead = plan.actor_index.get(m.lead)
     return {
         "id": m.id,
@@ -43,10 +44,10 @@ def _measure(plan: Plan, m, year: int) -> dict[str, Any]:
         "cost_eur": m.cost_eur,
         "funding": list(m.funding or []),
         "key_project": bool(m.key_project),
-        "status": plan.status(m.id, year),
-        "previous_status": plan.status(m.id, year - 1),
-        "percent": plan.percent(m.id, year),
-        "spent_eur": plan.spent(m.id, year),
+        "status": plan.status_of(m.id, year),
+        "previous_status": plan.status_of(m.id, year - 1),
+        "percent": plan.percent_of(m.id, year),
+        "spent_eur": plan.spent_of(m.id, year),
         "notes": [{"date": u.date, "status": u.status, "text": u.note.strip()}
                   for u in plan.updates_in(m.id, year) if u.note and u.note.strip()],
         "updated": bool(plan.updates_in(m.id, year)),
@@ -57,7 +58,7 @@ def _share(n: int, total: int) -> float:
     return n / total if total else 0.0
 
 
-def build(plan: Plan, year: int, lang: str) -> dict[str, Any]:
+def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
     meta = plan.meta
     if not meta.horizon.start <= year <= meta.horizon.end:
         raise ReportError(f"{year} lies outside the plan's horizon {meta.horizon.start}–{meta.horizon.end}; "
@@ -174,7 +175,7 @@ def _series_alt(series, msg: dict) -> str:
     return msg["chart"]["completion_alt"].format(series=", ".join(parts))
 
 
-def _indicator(plan: Plan, x, year: int, msg: dict, fmt: Formatter) -> dict[str, Any]:
+def _indicator(plan: PlanIndex, x, year: int, msg: dict, fmt: Formatter) -> dict[str, Any]:
     by_year: dict[int, float] = {}
     for v, _ in plan.series.get(x.id, []):
         if v.date.year <= year:

@@ -20,12 +20,13 @@ from markupsafe import Markup
 
 from ..i18n import catalogue, status_label
 from ..resources import templates_dir
+from ..errors import IsekError
 
 FORMATS = ("md", "html", "pdf")
 TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2", "pdf": "report.html.j2"}
 
 
-class TemplateProblem(Exception):
+class TemplateProblem(IsekError):
     """A template that cannot be loaded or rendered; names template and line."""
 
 

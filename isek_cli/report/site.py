@@ -24,19 +24,20 @@ from typing import Any
 from markupsafe import Markup
 
 from ..plan.model import STATUSES
-from ..plan.index import Plan
+from ..plan.index import PlanIndex
 from ..query.status import count_statuses
 from .context import build
 from .render import render
+from ..errors import IsekError
 
 SITE_MARKER = ".isek-site"
 
 
-class SiteRefused(Exception):
+class SiteRefused(IsekError):
     pass
 
 
-def site_years(plan: Plan) -> list[int]:
+def site_years(plan: PlanIndex) -> list[int]:
     """Monitoring years from the horizon's start to the latest year with a progress file."""
     h = plan.meta.horizon
     last = min(plan.latest_year or h.start, h.end)
@@ -67,7 +68,7 @@ def _csv(rows: list[dict], columns: list[str]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def build_site(plan: Plan, lang: str, templates: Path | None = None) -> dict[str, bytes]:
+def build_site(plan: PlanIndex, lang: str, templates: Path | None = None) -> dict[str, bytes]:
     """Every file of the site, by relative path (written by the caller)."""
     files: dict[str, bytes] = {}
     years = site_years(plan)

@@ -25,12 +25,13 @@ from ..plan.diagnostics import Diagnostic
 from ..plan.loader import load_plan
 from ..plan.model import NOT_STARTED
 from .atomic import atomic_write
+from ..errors import IsekError
 
 LOCK_NAME = ".isek.lock"
 LOCK_TIMEOUT = float(os.environ.get("ISEK_LOCK_TIMEOUT", 60))
 
 
-class Refused(Exception):
+class Refused(IsekError):
     """A write that was not made; every file is as it was."""
 
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:

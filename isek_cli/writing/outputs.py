@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from .atomic import atomic_write
+from ..errors import IsekError
 
 # What each generated file carries so that isek recognises its own output.
 MARKER = {
@@ -20,7 +21,7 @@ MARKER = {
 }
 
 
-class OutputRefused(Exception):
+class OutputRefused(IsekError):
     pass
 
 

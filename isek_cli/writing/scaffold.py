@@ -10,11 +10,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..resources import example_plan_dir, skeleton_dir
 from ..plan.schema import write_schemas
+from ..errors import IsekError
 
 SCHEMA_FOLDER = ".schema"
 
 
-class PlanExists(Exception):
+class PlanExists(IsekError):
     pass
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ...writing.textedit import scalar
+from .cells import STOPWORDS, slug
 
 WIDTH = 100  # wrap folded descriptions before this column
 MEASURE_KEYS = ("id", "title", "description", "goals", "priority", "lead", "partners", "committee", "start", "end",
@@ -124,8 +125,6 @@ def render(draft) -> dict[str, str]:
 
 def file_slug(title: str) -> str:
     """'Sozialer Zusammenhalt und Integration' → 'sozialer-zusammenhalt': up to three words, no trailing 'und'."""
-    from .read import STOPWORDS, slug
-
     words = slug(title, upper=False, limit=30).split("-")[:3]
     while len(words) > 1 and words[-1] in STOPWORDS:
         words.pop()

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from typing import Any, Callable
 
-from . import read as cat
+from . import cells as cat
 
 Bad = Callable[[Any, Any, str, str], None]  # (row, cell, column, message)
 

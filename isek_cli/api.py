@@ -1,0 +1,341 @@
+"""isek as a library: open a plan, ask it questions, render its report.
+
+The command line is a thin layer over this module, the way sqlite-utils'
+CLI is over ``Database``: every command opens a plan with :func:`open_plan`,
+makes one call on the returned :class:`Plan` and prints the result. Analysts
+do the same in Jupyter::
+
+    import isek_cli
+    plan = isek_cli.open_plan("plan")
+    plan.status(2024)["total"]["by_status"]["abgeschlossen"]
+    frames = plan.to_frames()          # pandas, with the optional extra isek-cli[pandas]
+
+Everything returned is plain data (dicts, lists, numbers, text, dates), the
+same data ``--format json`` prints.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import IsekError, PlanInvalid, UnknownId
+from .plan.diagnostics import Diagnostic
+from .plan.index import PlanIndex
+from .plan.loader import Loaded, find_plan_dir, load_plan
+from .plan.model import STATUSES
+from .plan.shape import did_you_mean
+
+__all__ = ["Plan", "diff", "history", "import_catalogue", "open_plan", "record_progress", "textconv"]
+
+
+def open_plan(path: str | os.PathLike | None = None, *, rev: str | None = None, strict: bool = True,
+              use_cache: bool = True) -> "Plan":
+    """Load and validate a plan folder, or the plan as it was at a git revision.
+
+    Args:
+        path: the plan folder. ``None``: ``./plan`` if it exists, else the current folder.
+        rev: a git revision (``HEAD~1``, a tag, ``REV:path``); the working tree stays untouched.
+        strict: raise :class:`~isek_cli.errors.PlanInvalid` when the plan has errors. With
+            ``strict=False`` the plan is returned anyway; read ``.ok`` and ``.diagnostics``.
+        use_cache: read an unchanged plan from isek's cache (working tree only).
+
+    Returns:
+        The :class:`Plan`, with every diagnostic (errors and warnings) in ``.diagnostics``.
+
+    Raises:
+        PlanInvalid: the plan has errors (only with ``strict=True``); ``.diagnostics`` lists them.
+        GitError: ``rev`` names no revision, or the folder is not in a git repository.
+    """
+    root = find_plan_dir(path)
+    if rev is None:
+        loaded, commit = load_plan(root, use_cache=use_cache), None
+    else:
+        from .git.revision import load_at
+
+        loaded, revision = load_at(rev, root)
+        commit = revision.commit
+    plan = Plan(loaded, commit)
+    if strict and not plan.ok:
+        n = len(plan.errors)
+        raise PlanInvalid(f"the plan in {root} has {n} error(s); run 'isek check' for details", plan.diagnostics)
+    return plan
+
+
+class Plan:
+    """A loaded plan: its content, its diagnostics, and the questions isek answers about it.
+
+    Attributes:
+        root: the plan folder.
+        revision: the git commit the plan was read from; ``None`` for the working tree.
+        diagnostics: every problem found, errors and warnings, in file order.
+        index: the plan's content with indexes by id (:class:`isek_cli.plan.index.PlanIndex`).
+    """
+
+    def __init__(self, loaded: Loaded, revision: str | None = None) -> None:
+        self._loaded = loaded
+        self.root: Path = loaded.root
+        self.revision = revision
+        self.diagnostics: list[Diagnostic] = loaded.diagnostics
+        self.index: PlanIndex = loaded.plan
+
+    def __repr__(self) -> str:
+        where = f" at {self.revision[:10]}" if self.revision else ""
+        return f"<isek Plan {str(self.root)!r}{where}: {len(self.index.measure_index)} measures, " \
+               f"{len(self.errors)} error(s)>"
+
+    # --- validity ---------------------------------------------------------------------
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when the plan has no errors (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def loaded(self) -> Loaded:
+        """The loader's result with the per-file data (used by writes and ``isek diff``)."""
+        return self._loaded
+
+    # --- content ----------------------------------------------------------------------
+
+    @property
+    def meta(self):
+        """isek.yaml: city, title, horizon, vision, guiding goals (``None`` if it could not be read)."""
+        return self.index.meta
+
+    @property
+    def fields(self):
+        """The fields of action in plan order, each with its goals and measures."""
+        return self.index.fields
+
+    @property
+    def indicators(self):
+        return self.index.indicators
+
+    @property
+    def progress_years(self) -> list[int]:
+        """The years that have a progress file, ascending."""
+        return list(self.index.progress_years)
+
+    def default_year(self) -> int:
+        """The year a question means when none is given: the latest year with a progress file,
+        else the horizon's first year."""
+        from .query.status import default_year
+
+        return default_year(self.index)
+
+    def _year(self, year: int | None) -> int:
+        return self.default_year() if year is None else year
+
+    # --- questions --------------------------------------------------------------------
+
+    def status(self, year: int | None = None) -> dict[str, Any]:
+        """Measures by status per field of action in ``year`` (default: the latest progress year).
+
+        Exactly the data ``isek status --format json`` prints.
+        """
+        from .query.status import status
+
+        return status(self.index, self._year(year))
+
+    def measures(self, *, year: int | None = None, field: str | None = None, status: str | None = None,
+                 priority: int | None = None, lead: str | None = None,
+                 committee: str | None = None) -> list[dict[str, Any]]:
+        """Measures in plan order, filtered as ``isek measures`` filters them.
+
+        ``lead`` matches the lead actor and partners. Raises :class:`UnknownId` for a
+        field, actor or committee the plan does not have, and ``ValueError`` for an
+        unknown status.
+        """
+        from .query.status import measures
+
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"'{status}' is not a status; one of: {', '.join(STATUSES)}")
+        for value, index, kind in ((field, self.index.field_index, "field of action"),
+                                   (lead, self.index.actor_index, "actor"),
+                                   (committee, self.index.committee_index, "committee")):
+            if value is not None and value not in index:
+                raise UnknownId(value, kind, did_you_mean(value, index))
+        return measures(self.index, self._year(year), field=field, status=status, priority=priority, lead=lead,
+                        committee=committee)
+
+    def show(self, id: str, year: int | None = None) -> dict[str, Any]:
+        """Everything about one measure, goal, field, guiding goal, indicator, actor or committee.
+
+        Raises :class:`UnknownId` (with a did-you-mean hint) for an id the plan does not have.
+        """
+        from .query.status import show
+
+        if self.index.kind_of(id) is None:
+            raise UnknownId(id, hint=did_you_mean(id, self.index.locs.keys()))
+        return show(self.index, id, self._year(year))
+
+    def due(self, year: int | None = None) -> dict[str, Any]:
+        """Measures lacking an update in ``year``, overdue, or behind schedule (``isek due``)."""
+        from .query.due import due
+
+        return due(self.index, self._year(year))
+
+    # --- outputs ----------------------------------------------------------------------
+
+    def report(self, year: int, *, format: str = "md", lang: str | None = None,
+               templates: str | os.PathLike | None = None) -> str | bytes:
+        """The monitoring report for ``year``: Markdown or HTML text, or PDF bytes.
+
+        ``lang`` defaults to the plan's ``language``; ``templates`` is a folder whose
+        templates override the built-in ones.
+        """
+        from .report import report_pdf, report_text
+
+        language = lang or self.meta.language
+        folder = Path(templates) if templates is not None else None
+        if format == "pdf":
+            return report_pdf(self.index, year, language, folder)
+        if format not in ("md", "html"):
+            raise ValueError(f"unknown report format '{format}'; md, html or pdf")
+        return report_text(self.index, year, format, language, folder)
+
+    def site(self, *, lang: str | None = None, templates: str | os.PathLike | None = None) -> dict[str, bytes]:
+        """Every file of the static site (``isek site``), by relative path."""
+        from .report.site import build_site
+
+        return build_site(self.index, lang or self.meta.language, Path(templates) if templates else None)
+
+    def tables(self, year: int | None = None) -> dict[str, list[dict[str, Any]]]:
+        """The open-data tables of ``isek export`` (measures, updates, indicator_values, …) as rows."""
+        from .data.export import tables
+
+        return tables(self.index, self._year(year))
+
+    def to_frames(self, year: int | None = None) -> dict[str, Any]:
+        """The export tables as pandas DataFrames, by table name.
+
+        Needs pandas (``pip install 'isek-cli[pandas]'``). Dates stay ``datetime.date``;
+        list columns (goals, partners) hold Python lists.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise IsekError("to_frames() needs pandas: pip install 'isek-cli[pandas]'") from None
+        from .data.export import BY_NAME
+
+        return {name: pd.DataFrame(rows, columns=BY_NAME[name].names)
+                for name, rows in self.tables(year).items()}
+
+    def export(self, format: str, output: str | os.PathLike, *, year: int | None = None,
+               force: bool = False) -> list[Path]:
+        """Write the open-data export (csv folder, xlsx, json or sqlite); returns the paths written.
+
+        Never writes into the plan folder; replaces only files an earlier export wrote, unless ``force``.
+        """
+        from .data.export import write
+
+        return write(format, Path(output), self.index, self._year(year), plan_root=self.root, force=force)
+
+    def write_report(self, year: int, output: str | os.PathLike, *, format: str = "md", lang: str | None = None,
+                     templates: str | os.PathLike | None = None, force: bool = False) -> bytes:
+        """Render the report and write it to ``output`` (never into the plan folder, never over a
+        file isek did not generate unless ``force``). Returns the bytes written."""
+        from .writing.outputs import MARKER, check_target, write_output
+
+        output = Path(output)
+        check_target(output, self.root, force, MARKER[format])
+        body = self.report(year, format=format, lang=lang, templates=templates)
+        data = body if isinstance(body, bytes) else body.encode("utf-8")
+        write_output(output, data, plan_root=self.root, force=force, generated_marker=MARKER[format])
+        return data
+
+    def write_site(self, output: str | os.PathLike, *, lang: str | None = None,
+                   templates: str | os.PathLike | None = None, force: bool = False) -> tuple[dict[str, bytes], list[str]]:
+        """Build the static site into the folder ``output``; returns (files written, stale files removed)."""
+        from .report.site import check_folder, write_site
+        from .writing.outputs import OutputRefused, inside
+
+        output = Path(output)
+        if inside(output, self.root):
+            raise OutputRefused(f"{output} lies inside the plan folder {self.root}; build the site elsewhere")
+        check_folder(output, force)
+        files = self.site(lang=lang, templates=templates)
+        return files, write_site(output, files)
+
+    def read_progress_sheet(self, path: str | os.PathLike, sheet: str | None = None):
+        """Progress entries from a filled spreadsheet (.csv/.xlsx): (entries, problems, notes).
+
+        Nothing is written; pass the entries to :func:`record_progress`.
+        """
+        from .data.progress_sheet import parse
+
+        return parse(Path(path), self.index, sheet)
+
+    def record(self, *, updates: list[dict] = (), values: list[dict] = (), dry_run: bool = False):
+        """Append progress entries and indicator values to this plan's files (see :func:`record_progress`)."""
+        return record_progress(self.root, updates=updates, values=values, dry_run=dry_run)
+
+
+def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values: list[dict] = (),
+                    dry_run: bool = False):
+    """Append progress entries (``updates``) and indicator values (``values``) to the plan's files.
+
+    Each update is ``{"measure", "date", "status", "percent"?, "note"?, "spent_eur"?}``, each value
+    ``{"indicator", "value", "date"}``. The plan is re-read under a lock, the entries are inserted as
+    text, and the whole plan is validated before anything is written, atomically.
+
+    Returns:
+        A ``WriteResult`` (``.recorded``, ``.created``, ``.warnings``, ``.diff()``).
+
+    Raises:
+        Refused: the plan has errors, or the entries would make it invalid; nothing was written.
+    """
+    from .writing.append import append
+
+    return append(find_plan_dir(path), updates=list(updates), values=list(values), dry_run=dry_run)
+
+
+def diff(path: str | os.PathLike | None, rev: str, rev2: str | None = None) -> dict[str, Any]:
+    """What changed in meaning between two git revisions of the plan (``rev2=None``: the working tree).
+
+    The data of ``isek diff --format json``. Raises ``GitError`` for an unknown revision.
+    """
+    from .git.semdiff import diff as semantic_diff
+
+    root = find_plan_dir(path)
+    old_plan = open_plan(root, rev=rev, strict=False)
+    new_plan = open_plan(root, rev=rev2, strict=False)
+    sides = {"from": _side(old_plan, rev), "to": _side(new_plan, rev2 or "working tree")}
+    return sides | semantic_diff(old_plan.index, new_plan.index)
+
+
+def _side(plan: Plan, rev: str) -> dict[str, Any]:
+    return {"rev": rev, "commit": plan.revision, "valid": plan.ok, "errors": len(plan.errors)}
+
+
+def history(path: str | os.PathLike | None, id: str, max_count: int | None = None) -> list[dict[str, Any]]:
+    """Newest first: every commit whose semantic diff touches ``id`` (``isek history``)."""
+    from .git.history import history as find
+
+    return find(find_plan_dir(path), id, max_count)
+
+
+def textconv(raw: bytes, name: str) -> str:
+    """A canonical line-per-fact view of one plan file's bytes, for git's textconv."""
+    from .git.textconv import convert
+
+    return convert(raw, name)
+
+
+def import_catalogue(path: str | os.PathLike, into: str | os.PathLike, options=None, *, dry_run: bool = False):
+    """A new plan folder from a measure catalogue (.xlsx/.csv); all rows or, with
+    ``options.partial``, the valid ones. Raises ``CatalogueRefused`` with every problem."""
+    from .data.catalogue import Options
+    from .data.catalogue import import_catalogue as run
+
+    return run(Path(path), Path(into), options or Options(), dry_run=dry_run)
