@@ -1,95 +1,14 @@
-"""The command-line interface: a thin layer over the library.
+"""The command-line interface: a thin layer over the Python API (``isek_cli.api``).
 
-Each ``cli/*.py`` module registers its commands on :data:`app`; they parse
-options, call the library, and print. Exit codes follow the contract:
-0 ok, 1 problems/refused, 2 usage error, 3 internal error.
+Each ``cli/*.py`` module registers its commands on :data:`app` (``cli/app.py``);
+they parse options, call the API once, and print.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import traceback
-from typing import Optional
 
-import typer
-from typer.core import TyperGroup
-
-from ..version import __version__
-from ..errors import IsekError
-from .common import State, err_console_print_diagnostics
-
-
-class IsekGroup(TyperGroup):
-    """Turns unexpected exceptions into exit code 3 with a short message."""
-
-    def invoke(self, ctx: typer.Context):
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            typer.echo("isek: interrupted", err=True)
-            ctx.exit(130)
-        except IsekError as exc:
-            # The one place that turns isek's own errors into exit code 1.
-            errors = [d for d in exc.diagnostics if getattr(d, "severity", "error") == "error"]
-            err_console_print_diagnostics(errors)
-            typer.echo(f"isek: {exc}", err=True)
-            ctx.exit(1)
-        except BrokenPipeError:
-            # The reader went away (e.g. `isek measures | head`): not an error of ours.
-            _silence_stdout()
-            ctx.exit(0)
-        except Exception as exc:  # noqa: BLE001 - the one place that catches everything
-            # Exit, Abort and usage errors (they carry an exit code) are not internal errors.
-            if isinstance(exc, (typer.Exit, typer.Abort)) or hasattr(exc, "exit_code"):
-                raise
-            debug = isinstance(ctx.obj, State) and ctx.obj.debug or os.environ.get("ISEK_DEBUG")
-            if debug:
-                traceback.print_exc()
-            typer.echo(f"isek: internal error: {type(exc).__name__}: {exc}", err=True)
-            if not debug:
-                typer.echo("isek: run with --debug for the traceback, and please report it", err=True)
-            ctx.exit(3)
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-app = typer.Typer(
-    cls=IsekGroup,
-    name="isek",
-    help="Keep an ISEK (integrated urban development concept) as plain-text plan files and report on it.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"isek {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def main(
-    ctx: typer.Context,
-    plan: Optional[str] = typer.Option(
-        None, "--plan", metavar="DIR", envvar="ISEK_PLAN",
-        help="Plan folder. Default: $ISEK_PLAN, else ./plan if it exists, else the current folder."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
-    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
-) -> None:
-    ctx.obj = State(plan_option=plan, debug=debug)
-
+from .app import app
 
 # Command modules register themselves on import, in the order `isek --help` lists them.
 from . import check as _check  # noqa: E402,F401

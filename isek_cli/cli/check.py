@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from ..plan.diagnostics import Diagnostic, failing
-from . import app
+from .app import app
 from .common import REV_HELP, dump_json, is_terminal, open_any, state
 
 

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from . import app
+from .app import app
 from .common import load
 
 import_app = typer.Typer(help="Create plan files from spreadsheets.", no_args_is_help=True)

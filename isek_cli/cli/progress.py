@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from ..plan.model import STATUSES
-from . import app
+from .app import app
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
 
 progress_app = typer.Typer(help="Record progress of measures.", no_args_is_help=True)

@@ -8,7 +8,7 @@ import typer
 
 from ..errors import UnknownId
 from ..plan.model import STATUSES
-from . import app
+from .app import app
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load
 
 STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."

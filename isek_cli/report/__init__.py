@@ -22,7 +22,7 @@ class PdfUnavailable(IsekError):
 
 
 def report_pdf(plan: PlanIndex, year: int, lang: str, templates: Path | None = None) -> bytes:
-    """The HTML report printed to A4 PDF with WeasyPrint (the optional extra isek[pdf])."""
+    """The HTML report printed to A4 PDF with WeasyPrint (the optional extra isek-cli[pdf])."""
     html = render(build(plan, year, lang), "pdf", lang, templates)
     return html_to_pdf(html)
 
@@ -32,7 +32,7 @@ def html_to_pdf(html: str) -> bytes:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: WeasyPrint installed but Pango missing
         raise PdfUnavailable(
-            "PDF output needs WeasyPrint: pip install 'isek[pdf]' "
+            "PDF output needs WeasyPrint: pip install 'isek-cli[pdf]' "
             f"(and the Pango library, e.g. apt-get install libpango-1.0-0) [{type(exc).__name__}: {exc}]") from None
     # A fixed identifier keeps the PDF byte-identical across runs.
     return HTML(string=html).write_pdf(pdf_identifier=b"isek-report", uncompressed_pdf=False)
