@@ -27,7 +27,8 @@ from .plan.loader import Loaded, find_plan_dir, load_plan
 from .plan.model import STATUSES
 from .plan.shape import did_you_mean
 
-__all__ = ["Plan", "diff", "history", "import_catalogue", "open_plan", "record_progress", "textconv"]
+__all__ = ["Plan", "create_plan", "diff", "history", "import_catalogue", "open_plan", "record_progress", "schema",
+           "textconv"]
 
 
 def open_plan(path: str | os.PathLike | None = None, *, rev: str | None = None, strict: bool = True,
@@ -339,3 +340,21 @@ def import_catalogue(path: str | os.PathLike, into: str | os.PathLike, options=N
     from .data.catalogue import import_catalogue as run
 
     return run(Path(path), Path(into), options or Options(), dry_run=dry_run)
+
+
+def create_plan(directory: str | os.PathLike, *, city: str = "Musterstadt", start: int = 2025, end: int = 2035,
+                example: bool = False, editor: bool = True) -> list[Path]:
+    """A new, valid plan skeleton (or a copy of the example plan) in ``directory``; the files written.
+
+    Raises ``PlanExists`` when the folder already holds plan files.
+    """
+    from .writing.scaffold import create
+
+    return create(Path(directory), city=city, start=start, end=end, example=example, editor=editor)
+
+
+def schema(kind: str | None = None) -> dict[str, Any]:
+    """The JSON Schema of the plan files (``kind``: plan, actors, field, indicators, progress; None: all)."""
+    from .plan.schema import plan_schema
+
+    return plan_schema(kind)

@@ -123,7 +123,8 @@ def schema(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write one <kind>.schema.json per file kind into this folder."),
 ) -> None:
     """Print the JSON Schema of the plan files (for editors and validators)."""
-    from ..plan.schema import KINDS, plan_schema, write_schemas
+    from ..api import schema as plan_schema
+    from ..plan.schema import KINDS, write_schemas
 
     if kind is not None and kind not in KINDS:
         raise typer.BadParameter(f"unknown kind '{kind}'; choose one of {', '.join(KINDS)}", param_hint="--kind")
@@ -144,15 +145,11 @@ def init(
     editor: bool = typer.Option(True, "--editor/--no-editor", help="Add schema comments so editors (VS Code YAML) check as you type."),
 ) -> None:
     """Write a new, valid plan skeleton into DIR."""
-    from ..writing.scaffold import PlanExists, create
+    from ..api import create_plan
 
     if end < start:
         raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")
-    try:
-        written = create(directory, city=city, start=start, end=end, example=example, editor=editor)
-    except PlanExists as exc:
-        typer.echo(f"isek: {exc}", err=True)
-        raise typer.Exit(1)
+    written = create_plan(directory, city=city, start=start, end=end, example=example, editor=editor)
     for path in written:
         typer.echo(f"created {path}")
     typer.echo(f"next: isek --plan {directory} check")
