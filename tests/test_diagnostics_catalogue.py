@@ -339,6 +339,28 @@ CASES: list[Case] = [
     case("W410-target-against-direction",
          replace("indicators.yaml", "target: {year: 2030, value: 15}", "target: {year: 2030, value: 45}"),
          "W410", "indicators.yaml", 16, 33),
+    # format v2
+    case("E309-parts-cycle", (replace(F1, "    cost_eur: 20000\n", "    cost_eur: 20000\n    parent: HF1.M02\n"),
+                              replace(F1, "    lead: WOBAU\n", "    lead: WOBAU\n    parent: HF1.M01\n")),
+         "E309", F1, 20, 13, message="HF1.M01 → HF1.M02 → HF1.M01"),
+    case("E309-area-cycle", write("areas.yaml", "areas:\n  - {id: A1, title: A, kind: quartier, parent: A2}\n"
+                                                "  - {id: A2, title: B, kind: quartier, parent: A1}\n"),
+         "E309", "areas.yaml", 2, 48, message="A1 → A2 → A1"),
+    case("E310-plan-status-named-like-a-built-in-one",
+         append("isek.yaml", "statuses:\n  - {id: entfallen, title: weg, counts_as: entfallen}\n"),
+         "E310", "isek.yaml", 17, 10, hint="own id"),
+    case("E311-geometry-missing", write("areas.yaml", "areas:\n  - id: A1\n    title: A\n    kind: quartier\n"
+                                                      "    geometry: areas/a1.geojson\n"),
+         "E311", "areas.yaml", 5, 15, message="does not exist"),
+    case("E311-geometry-not-json", (write("areas.yaml", "areas:\n  - {id: A1, title: A, kind: quartier, "
+                                                        "geometry: areas/a1.geojson}\n"),
+                                    write("areas/a1.geojson", '{"type": "Polygon",\n "coordinates": [[[8, 53],]]}\n')),
+         "E311", "areas/a1.geojson", 2, 27, message="not valid JSON"),
+    case("E312-priority-twice-on-the-scale",
+         append("isek.yaml", "priorities:\n  - {value: 1, title: I}\n  - {value: 1, title: II}\n"),
+         "E312", "isek.yaml", 18, 13),
+    case("W411-german-thousands-separator", replace("indicators.yaml", "value: 42000", "value: 42.000"),
+         "W411", "indicators.yaml", 8, 33, hint="did you mean 42000?"),
 ]
 
 

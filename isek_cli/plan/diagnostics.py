@@ -55,6 +55,12 @@ CODES: dict[str, str] = {
     "W408": "two values for the same indicator and date",
     "W409": "guiding goal no field of action refers to",
     "W410": "indicator target not in the direction the indicator should move",
+    # format v2
+    "E309": "parts or areas form a cycle (a measure or area inside itself)",
+    "E310": "plan status named like one of the seven statuses",
+    "E311": "area geometry that cannot be used (missing, outside the plan folder, not GeoJSON, not WGS84)",
+    "E312": "the same value twice on the plan's priority scale",
+    "W411": "number that looks like a German thousands separator (57.800)",
 }
 
 

@@ -8,24 +8,14 @@ forbid unknown keys, so a typo never passes unnoticed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Optional
-
 from functools import lru_cache
+from typing import Annotated, Literal, Optional, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, Strict as StrictType, StringConstraints, TypeAdapter
 from pydantic.dataclasses import dataclass
 
-ID_PATTERN = r"^[A-Za-z][A-Za-z0-9._-]{0,39}$"
+from .types import ID_PATTERN, Lead, Period, Sdg, Url, fail, period_key, period_year  # noqa: F401 (re-exported)
 
-STATUSES: tuple[str, ...] = (
-    "nicht_begonnen",
-    "in_planung",
-    "in_umsetzung",
-    "abgeschlossen",
-    "daueraufgabe",
-    "zurueckgestellt",
-    "entfallen",
-)
 NOT_STARTED = "nicht_begonnen"
 COMPLETED = "abgeschlossen"
 DROPPED = "entfallen"
@@ -42,6 +32,8 @@ Euros = Annotated[int, Field(ge=0)]
 Status = Literal[
     "nicht_begonnen", "in_planung", "in_umsetzung", "abgeschlossen", "daueraufgabe", "zurueckgestellt", "entfallen"
 ]
+# The seven statuses of the contract, in their order.
+STATUSES: tuple[str, ...] = get_args(Status)
 
 
 class Strict(BaseModel):
@@ -89,6 +81,45 @@ class GuidingGoal(Strict):
     text: Optional[str] = None
 
 
+class ReportTexts(Strict):
+    """Texts the report prints as they stand (Markdown); without them it states nothing of the kind."""
+
+    mandate: Optional[str] = None
+    foreword: Optional[str] = None
+
+
+class Decision(Strict):
+    """A council decision on the plan (Beschluss): its adoption, a revision, a report."""
+
+    id: Id
+    date: dt.date
+    body: Text
+    title: Text
+    kind: Literal["adoption", "revision", "report", "other"]
+    ref: Optional[Text] = None
+    url: Optional[Url] = None
+
+
+class PlanStatus(Strict):
+    """A plan's own status word (e.g. verzoegert), counted as one of the seven."""
+
+    id: Id
+    title: Text
+    counts_as: Status
+
+
+class PriorityLevel(Strict):
+    """One step of the plan's own priority scale."""
+
+    value: Annotated[int, Field(ge=1, le=9)]
+    title: Text
+    until: Optional[Year] = None
+
+
+# SPDX licence ids: letters, digits, '.', '-', '+' (e.g. CC-BY-4.0, dl-de-by-2.0).
+License = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$")]
+
+
 class PlanMeta(Strict):
     """isek.yaml: the plan's identity, mandate and vision."""
 
@@ -100,6 +131,27 @@ class PlanMeta(Strict):
     language: Literal["de", "en"]
     vision: str
     guiding_goals: list[GuidingGoal]
+    report: Optional[ReportTexts] = None
+    decisions: Optional[list[Decision]] = None
+    statuses: Optional[list[PlanStatus]] = None
+    priorities: Optional[list[PriorityLevel]] = None
+    license: Optional[License] = None
+
+
+# --- areas.yaml ----------------------------------------------------------
+
+class Area(Strict):
+    """A district, quarter or funding area (Fördergebiet), optionally inside a parent area."""
+
+    id: Id
+    title: Text
+    kind: Literal["stadtteil", "quartier", "foerdergebiet", "gesamtstadt", "other"]
+    parent: Optional[Id] = None
+    geometry: Optional[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = None
+
+
+class AreasFile(Strict):
+    areas: list[Area]
 
 
 # --- actors.yaml ---------------------------------------------------------
@@ -127,21 +179,50 @@ class Goal(Strict):
     title: Text
 
 
+class Link(Strict):
+    title: Text
+    url: Url
+
+
 class Measure(Strict):
     id: Id
     title: Text
     description: Optional[str] = None
-    goals: Annotated[list[Id], Field(min_length=1)]
-    priority: Annotated[int, Field(ge=1, le=3)]
-    lead: Id
+    goals: Optional[Annotated[list[Id], Field(min_length=1)]] = None
+    priority: Annotated[int, Field(ge=1, le=9)]
+    lead: Lead
     partners: Optional[list[Id]] = None
     committee: Optional[Id] = None
-    start: Optional[Year] = None
-    end: Optional[Year] = None
+    start: Optional[Period] = None
+    end: Optional[Period] = None
     cost_eur: Optional[Euros] = None
     funding: Optional[list[Text]] = None
     key_project: Optional[bool] = None
     indicators: Optional[list[Id]] = None
+    parent: Optional[Id] = None
+    also_fields: Optional[list[Id]] = None
+    areas: Optional[list[Id]] = None
+    sdgs: Optional[list[Sdg]] = None
+    links: Optional[list[Link]] = None
+    decided_by: Optional[list[Id]] = None
+
+    @property
+    def leads(self) -> list[str]:
+        """The lead actors, the first leading."""
+        return [self.lead] if isinstance(self.lead, str) else list(self.lead)
+
+    @property
+    def lead_id(self) -> str:
+        """The (first) lead actor."""
+        return self.lead if isinstance(self.lead, str) else self.lead[0]
+
+    @property
+    def start_year(self) -> int | None:
+        return period_year(self.start)
+
+    @property
+    def end_year(self) -> int | None:
+        return period_year(self.end)
 
 
 class FieldOfAction(Strict):
@@ -174,6 +255,8 @@ class Indicator(Strict):
     baseline: YearValue
     target: Optional[YearValue] = None
     fields: Optional[list[Id]] = None
+    sdgs: Optional[list[Sdg]] = None
+    decimals: Optional[Annotated[int, Field(ge=0, le=6)]] = None
 
 
 class IndicatorsFile(Strict):
@@ -221,7 +304,8 @@ class Update(_Record):
 
     measure: Annotated[Id, S]
     date: Annotated[dt.date, S]
-    status: Status
+    # One of the seven statuses or a plan status (isek.yaml 'statuses'); checked across files.
+    status: Annotated[str, S, StringConstraints(min_length=1, max_length=64)]
     percent: Optional[Annotated[int, S, Field(ge=0, le=100)]] = None
     note: Optional[Annotated[str, S]] = None
     spent_eur: Optional[Annotated[int, S, Field(ge=0)]] = None
@@ -234,6 +318,7 @@ class Value(_Record):
     indicator: Annotated[Id, S]
     value: Annotated[float, S, Field(allow_inf_nan=False)]
     date: Annotated[dt.date, S]
+    area: Optional[Annotated[Id, S]] = None  # the value is for this area; without: the whole city
 
 
 class ProgressYear(Strict):
@@ -246,6 +331,7 @@ class ProgressYear(Strict):
 FILE_MODELS: dict[str, type[Strict]] = {
     "plan": PlanMeta,
     "actors": ActorsFile,
+    "areas": AreasFile,
     "field": FieldOfAction,
     "indicators": IndicatorsFile,
     "progress": ProgressYear,

@@ -15,6 +15,7 @@ KINDS = tuple(FILE_MODELS)
 GLOBS = {
     "plan": "isek.yaml",
     "actors": "actors.yaml",
+    "areas": "areas.yaml",
     "field": "fields/*.yaml",
     "indicators": "indicators.yaml",
     "progress": "progress/*.yaml",

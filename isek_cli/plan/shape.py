@@ -65,6 +65,11 @@ EXAMPLES = {
     "kind": "kind: administration",
     "direction": "direction: up",
     "baseline": "baseline: {year: 2013, value: 1000}",
+    "areas": "areas: []",
+    "body": "body: Rat der Stadt",
+    "counts_as": "counts_as: in_umsetzung",
+    "url": "url: https://ratsinfo.example/vorlage/1234",
+    "value_priority": "value: 1",
 }
 
 ID_HINT = ("ids start with a letter and use only letters, digits, '.', '_' and '-' "
@@ -203,6 +208,9 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
     where = _owner(data, path)
     loc = base.child(*path)
 
+    if etype == "isek_value":  # a check of isek's own (model.fail): its wording and hint
+        ctx = err.get("ctx") or {}
+        return Problem("E204", loc, f"'{key}'{where}: {ctx.get('problem', 'invalid value')}", ctx.get("hint", ""))
     if etype == "missing":
         parent = _get(data, path[:-1])
         return Problem("E202", base.child(*path[:-1]), f"missing required key '{key}'{where if parent else ''}",

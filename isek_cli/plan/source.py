@@ -14,6 +14,7 @@ node, which carries line and column.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass
@@ -77,6 +78,8 @@ _T = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (_T + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 MAP, SEQ = _T + "map", _T + "seq"
 _SCALAR = yaml.ScalarNode
+# A plain number of one to three digits, a dot and exactly three digits: 57.800 (W411).
+_GROUPED = re.compile(r"^[-+]?\d{1,3}\.\d{3}$")
 _MAPPING = yaml.MappingNode
 
 Loader._first = _first_char_table()
@@ -251,6 +254,8 @@ class _Walker:
                 return d
             conv = _CONVERT.get(tag)
             if conv is not None:
+                if tag == FLOAT and not node.style and _GROUPED.match(node.value):
+                    self._grouped(node)
                 try:
                     return conv(node)
                 except (ValueError, ConstructorError, OverflowError):
@@ -317,6 +322,17 @@ class _Walker:
             append(self.value(child, depth + 1))
         self.seen[key] = (items, self.count - before)
         return items
+
+    def _grouped(self, node: yaml.Node) -> None:
+        """57.800 is YAML's 57.8, but almost always a German 57800 (contract v2: a warning)."""
+        raw = node.value.lstrip("+")
+        meant = int(raw.replace(".", ""))
+        decimal = f"{float(raw):g}"
+        m = node.start_mark
+        self.problems.append(Problem(
+            "W411", Loc(self.rel), f"{raw} reads as {decimal}, but looks like a German thousands separator",
+            f"did you mean {meant}? write {meant} without the dot, or {decimal} if the decimal is meant",
+            severity="warning", line=m.line + 1, col=m.column + 1))
 
     def _bad_tag(self, node: yaml.Node) -> None:
         self.problem("E105", node, f"tag '{node.tag}' is not allowed",

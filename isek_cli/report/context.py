@@ -28,15 +28,17 @@ class ReportError(IsekError):
 
 
 def _measure(plan: PlanIndex, m, year: int) -> dict[str, Any]:
-    lead = plan.actor_index.get(m.lead)
+    lead = plan.actor_index.get(m.lead_id)
+    status = plan.status_of(m.id, year)
     return {
         "id": m.id,
         "title": m.title,
         "description": m.description,
         "field": plan.measure_field[m.id].id,
         "priority": m.priority,
-        "lead": m.lead,
-        "lead_name": lead.name if lead else m.lead,
+        "lead": m.lead_id,
+        "lead_name": lead.name if lead else m.lead_id,
+        "lead_names": [plan.actor_index[a].name if a in plan.actor_index else a for a in m.leads],
         "partners": [plan.actor_index[p].name if p in plan.actor_index else p for p in (m.partners or [])],
         "committee": plan.committee_index[m.committee].name if m.committee in plan.committee_index else m.committee,
         "start": m.start,
@@ -44,8 +46,14 @@ def _measure(plan: PlanIndex, m, year: int) -> dict[str, Any]:
         "cost_eur": m.cost_eur,
         "funding": list(m.funding or []),
         "key_project": bool(m.key_project),
-        "status": plan.status_of(m.id, year),
-        "previous_status": plan.status_of(m.id, year - 1),
+        # The seven-status vocabulary drives colours and counts; a plan status is kept beside it.
+        "status": plan.counts_as(status),
+        "plan_status": plan.plan_statuses[status].title if status in plan.plan_statuses else None,
+        "previous_status": plan.counted_status(m.id, year - 1),
+        "parent": m.parent,
+        "part_ids": plan.parts_of(m.id),
+        "areas": list(m.areas or []),
+        "sdgs": list(m.sdgs or []),
         "percent": plan.percent_of(m.id, year),
         "spent_eur": plan.spent_of(m.id, year),
         "notes": [{"date": u.date, "status": u.status, "text": u.note.strip()}
@@ -65,17 +73,20 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
                           f"reports exist for the monitoring years {meta.horizon.start}..{meta.horizon.end}")
     msg = catalogue(lang)
     labels = msg["status"]
-    measures = [_measure(plan, m, year) for _, m in plan.all_measures()]
-    by_id = {m["id"]: m for m in measures}
-    all_ids = list(by_id)
+    every = [_measure(plan, m, year) for _, m in plan.all_measures()]
+    by_id = {m["id"]: m for m in every}
+    for m in every:  # parts nested under their parent (the templates show them there)
+        m["parts"] = [by_id[p] for p in m.pop("part_ids")]
+    measures = [m for m in every if m["parent"] is None]  # counts count top-level measures only
+    all_ids = [m["id"] for m in measures]
     total = len(all_ids)
     now = count_statuses(plan, all_ids, year)
     before = count_statuses(plan, all_ids, year - 1)
 
     fields = []
     for f in plan.fields:
-        ms = [by_id[m.id] for m in f.measures]
-        counts = count_statuses(plan, [m.id for m in f.measures], year)
+        ms = [by_id[m.id] for m in f.measures if m.parent is None]
+        counts = count_statuses(plan, [m["id"] for m in ms], year)
         fields.append({
             "id": f.id,
             "title": f.title,
@@ -85,17 +96,18 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
             "goals": [{"id": g.id, "title": g.title} for g in f.goals],
             "measures": ms,
             "by_status": counts,
-            "by_status_previous": count_statuses(plan, [m.id for m in f.measures], year - 1),
+            "by_status_previous": count_statuses(plan, [m["id"] for m in ms], year - 1),
             "completed_share": _share(counts[COMPLETED], len(ms)),
             "chart": charts.status_bars([("", counts)], labels, f"{f.id} {f.title}",
                                         _counts_alt(counts, labels, msg), width=560),
         })
 
     by_priority = []
-    for p in (1, 2, 3):
+    scale = {lv.value: lv.title for lv in meta.priorities or ()}
+    for p in plan.priority_values():
         ids = [m["id"] for m in measures if m["priority"] == p]
         counts = count_statuses(plan, ids, year)
-        by_priority.append({"priority": p, "measures": len(ids), "by_status": counts,
+        by_priority.append({"priority": p, "title": scale.get(p), "measures": len(ids), "by_status": counts,
                             "completed_share": _share(counts[COMPLETED], len(ids))})
 
     moved = [m for m in measures if m["status"] != m["previous_status"]]
@@ -132,7 +144,12 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
             "adopted": {"body": meta.adopted.body, "date": meta.adopted.date},
             "horizon": {"start": meta.horizon.start, "end": meta.horizon.end},
             "vision": meta.vision,
+            # The plan's own words for the report (v2); without them the report states no mandate.
+            "mandate": meta.report.mandate if meta.report else None,
+            "foreword": meta.report.foreword if meta.report else None,
+            "license": meta.license,
         },
+        "decisions": [d.model_dump() for d in meta.decisions or ()],
         "guiding_goals": [{"id": g.id, "title": g.title, "text": g.text} for g in meta.guiding_goals],
         "summary": {
             "total": total,

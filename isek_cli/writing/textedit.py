@@ -95,7 +95,15 @@ def _number(value: float) -> str:
         if exponent[0] not in "+-":
             exponent = "+" + exponent
         text = f"{mantissa}e{exponent}"
+    elif _LOOKS_GROUPED.match(text):
+        # 57.800 would read like a German thousands separator (check warns, W411): one more
+        # digit reads back as the same number and is unambiguous.
+        text += "0"
     return text
+
+
+# One to three digits, a dot, exactly three digits: how Germans write 57800 (contract v2).
+_LOOKS_GROUPED = re.compile(r"^-?\d{1,3}\.\d{3}$")
 
 
 def render_entry(entry: dict[str, Any], list_key: str, *, flow: bool, dash_col: int, item_col: int) -> str:
