@@ -197,6 +197,7 @@ def test_standard_tags_and_text_keys_are_read_as_pyyaml_reads_them(text, data):
     ("k: <<\n", [("E204", 1, 4)]),
     ("<<: {a: 1}\n", [("E111", 1, 1)]),
     ("k: a\u0001\n", [("E102", 1, 5)]),
+    ("k: &x !!int ''\nl: [*x, *x]\n", [("E204", 1, 4)]),  # once, not once per alias
     ("---\n", [("E108", 1, 1)]),
     ("%YAML 1.1\n---\n", [("E108", 1, 1)]),
 ])

@@ -98,11 +98,12 @@ def _short(text: str, width: int = 40) -> str:
 class Walker:
     """Turn a composed node tree into dicts, lists and scalars, reporting problems."""
 
-    __slots__ = ("rel", "problems", "seen", "alias_nodes", "dates", "count")
+    __slots__ = ("rel", "problems", "reported", "seen", "alias_nodes", "dates", "count")
 
     def __init__(self, rel: str, track_aliases: bool = True) -> None:
         self.rel = rel
         self.problems: list[Problem] = []
+        self.reported: set[tuple] = set()  # an alias repeats its node's problem: report it once
         # Without an anchor ('&') in the text no node can occur twice: skip the bookkeeping.
         self.seen: dict[int, tuple[Any, int]] | _NoAliases = {} if track_aliases else _NoAliases()
         self.alias_nodes = 0
@@ -111,6 +112,10 @@ class Walker:
 
     def problem(self, code: str, node: yaml.Node, message: str, hint: str) -> None:
         m = node.start_mark
+        spot = (code, m.line, m.column, message)
+        if spot in self.reported:
+            return
+        self.reported.add(spot)
         self.problems.append(Problem(code, Loc(self.rel), message, hint, line=m.line + 1, col=m.column + 1))
 
     def value(self, node: yaml.Node, depth: int) -> Any:
