@@ -244,6 +244,12 @@ CASES: list[Case] = [
          "E114", "fields/03-x.yaml", 1, 1),
     case("E115-progress-name-not-a-year", write("progress/notes.yaml", "year: 2024\nupdates: []\nvalues: []\n"),
          "E115", "progress/notes.yaml", 1, 1, hint="YYYY.yaml"),
+    case("E116-number-as-key", replace(F2, "    key_project: true", "    key_project: true\n    2024: begonnen"),
+         "E116", F2, 31, 5, hint='"2024":'),
+    case("E116-yes-as-key", replace("isek.yaml", "language: de", "language: de\nyes: ja"),
+         "E116", "isek.yaml", 8, 1, message="yes/no"),
+    case("E116-empty-key", replace(F2, "    key_project: true", "    key_project: true\n    ?\n    : leer"),
+         "E116", F2, 31, 6, hint="before the ':'"),
     # E2xx: shape and types
     case("E201-unknown-key-did-you-mean", replace(F1, "    cost_eur: 90000", "    cost_euro: 90000"),
          "E201", F1, 40, 5, hint="did you mean 'cost_eur'?"),

@@ -257,17 +257,19 @@ def test_default_language_comes_from_the_plan(mini):
 # --------------------------------------------------------------------------- content, by hand
 
 def test_report_number_and_mandate():
+    """The report counts years of the horizon; it never claims a reporting rhythm the plan did not state."""
     md = pristine(2024)
-    assert "Report no. 3 on the implementation · Integriertes Stadtentwicklungskonzept Beispielstadt 2030" in md
-    assert "| Report number | 3 |" in md and "| Reporting year | 2024 |" in md
+    assert "Report on year 3 of the implementation · Integriertes Stadtentwicklungskonzept Beispielstadt 2030" in md
+    assert "| Year of the horizon | 3 |" in md and "| Reporting year | 2024 |" in md
     assert "| Cut-off date | 2024-12-31 |" in md and "| Horizon | 2022–2030 |" in md
     assert "| Council decision | 2021-11-25 |" in md
-    assert "This is monitoring report no. 3. It describes the state as of 31 December 2024 (reporting year 2024)." in md
+    assert "This report describes the state as of 31 December 2024 (reporting year 2024, year 3 of the horizon)." in md
+    assert "yearly report" not in md and "monitoring report no." not in md  # the fixture states no mandate
     assert "Status as of: 31 December 2024" in md
     # the first and the last year of the horizon
-    assert "| Report number | 1 |" in pristine(2022)
+    assert "| Year of the horizon | 1 |" in pristine(2022)
     last = pristine(2030)
-    assert "| Report number | 9 |" in last
+    assert "| Year of the horizon | 9 |" in last
     assert "No reports for 2030 have been recorded yet" in last
     assert "No reports for 2024" not in md
 
@@ -458,7 +460,7 @@ def test_field_sections():
 
 def test_german_numbers_and_words():
     md = pristine(2024, "md", "de")
-    assert "3. Bericht zur Umsetzung" in md and "| Berichtsnummer | 3 |" in md
+    assert "Bericht zum 3. Jahr der Umsetzung" in md and "| Jahr der Laufzeit | 3 |" in md
     assert "| **Gesamt (jede Maßnahme einmal)** | 7 | 1 | 7.660.000 € | 2.118.500 € |" in md
     assert "| Anteil 65 Jahre und älter (Prozent) | 22,5 (2021) | 23 | 23,3 | – | steigend |" in md
     assert "Von 7 Maßnahmen sind zum 31.12.2024 1 abgeschlossen (14 %)" in md
