@@ -116,11 +116,12 @@ def tables(plan: PlanIndex, year: int) -> dict[str, list[dict[str, Any]]]:
     for i, (f, m) in enumerate(plan.all_measures(), 1):
         out["measures"].append(dict(
             id=m.id, position=i, field=f.id, field_title=f.title, title=m.title, description=m.description,
-            goals=list(m.goals), goal_titles=[plan.goals[g].title for g in m.goals], priority=m.priority,
-            lead=m.lead, lead_name=actor_name.get(m.lead), partners=list(m.partners or []),
+            goals=list(m.goals or []), goal_titles=[plan.goals[g].title for g in m.goals or []], priority=m.priority,
+            lead=m.lead_id, lead_name=actor_name.get(m.lead_id), partners=list(m.partners or []),
             partner_names=[actor_name.get(p) for p in m.partners or []], committee=m.committee,
-            committee_name=committee_name.get(m.committee), start_year=m.start, end_year=m.end,
-            cost_eur=m.cost_eur, funding=list(m.funding or []), key_project=bool(m.key_project),
+            committee_name=committee_name.get(m.committee), start_year=m.start_year, end_year=m.end_year,
+            cost_eur=m.cost_eur if isinstance(m.cost_eur, int) else None, funding=list(m.funding or []),
+            key_project=bool(m.key_project),
             indicators=list(m.indicators or []), status_year=year, status=plan.status_of(m.id, year),
             percent=plan.percent_of(m.id, year), spent_eur=plan.spent_of(m.id, year)))
         _links(out, "measure_goals", "measure", m.id, "goal", m.goals)

@@ -258,6 +258,12 @@ def _vocabulary(files, ents: list[Entity], problems: list[Problem]) -> tuple[dic
         else:
             statuses.setdefault(e.id, e.obj.counts_as)
     meta = next((pf for pf in files if pf.kind == "plan"), None)
+    data = meta.source.data if meta is not None and meta.model is None else None
+    raw_statuses = data.get("statuses") if isinstance(data, dict) else None
+    for raw in raw_statuses if isinstance(raw_statuses, list) else ():
+        # A plan status with errors of its own: its uses are not errors too (one mistake, one problem).
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            statuses.setdefault(raw["id"], raw.get("counts_as") if raw.get("counts_as") in STATUSES else STATUSES[0])
     levels = list(meta.items.get("priorities", [])) if meta is not None else []
     raw = meta.scalars.get("priorities") if meta is not None and meta.model is None else None
     if not levels and not raw:

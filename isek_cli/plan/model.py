@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Annotated, Literal, Optional, get_args
+from typing import Annotated, Any, Literal, Optional, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, Strict as StrictType, StringConstraints, TypeAdapter
+from pydantic import (
+    BaseModel, ConfigDict, Field, PlainValidator, Strict as StrictType, StringConstraints, TypeAdapter,
+    WithJsonSchema, model_validator,
+)
 from pydantic.dataclasses import dataclass
 
 from .types import ID_PATTERN, Lead, Period, Sdg, Url, fail, period_key, period_year  # noqa: F401 (re-exported)
@@ -29,6 +32,7 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 Year = Annotated[int, Field(ge=1900, le=2200)]
 Euros = Annotated[int, Field(ge=0)]
+_EUROS = TypeAdapter(Euros)
 Status = Literal[
     "nicht_begonnen", "in_planung", "in_umsetzung", "abgeschlossen", "daueraufgabe", "zurueckgestellt", "entfallen"
 ]
@@ -184,6 +188,40 @@ class Link(Strict):
     url: Url
 
 
+class CostRange(Strict):
+    """An estimated cost as a range ("3,0–3,5 Mio. €"): min <= max."""
+
+    min: Euros
+    max: Euros
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.max < self.min:
+            fail(f"max {self.max} is below min {self.min}", "write the lower bound as min and the upper as max")
+        return self
+
+
+def _cost(v: Any) -> int | CostRange:
+    """An integer of euros, or a {min, max} range; one clear error either way."""
+    if isinstance(v, dict):
+        return CostRange.model_validate(v)
+    return _EUROS.validate_python(v, strict=True)
+
+
+# An estimated cost: whole euros, or a range {min, max}.
+Cost = Annotated[Union[int, CostRange], PlainValidator(_cost), WithJsonSchema({"anyOf": [
+    {"type": "integer", "minimum": 0},
+    {"type": "object", "properties": {"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 0}},
+     "required": ["min", "max"], "additionalProperties": False}]})]
+
+
+class YearCost(Strict):
+    """Planned cost in one year (a measure's cost plan)."""
+
+    year: Year
+    eur: Euros
+
+
 class Measure(Strict):
     id: Id
     title: Text
@@ -195,10 +233,11 @@ class Measure(Strict):
     committee: Optional[Id] = None
     start: Optional[Period] = None
     end: Optional[Period] = None
-    cost_eur: Optional[Euros] = None
+    cost_eur: Optional[Cost] = None
     funding: Optional[list[Text]] = None
     key_project: Optional[bool] = None
     indicators: Optional[list[Id]] = None
+    costs: Optional[list[YearCost]] = None
     parent: Optional[Id] = None
     also_fields: Optional[list[Id]] = None
     areas: Optional[list[Id]] = None
@@ -215,6 +254,24 @@ class Measure(Strict):
     def lead_id(self) -> str:
         """The (first) lead actor."""
         return self.lead if isinstance(self.lead, str) else self.lead[0]
+
+    @property
+    def cost_json(self) -> int | dict | None:
+        """The estimated cost as JSON data: whole euros, or {"min", "max"}."""
+        c = self.cost_eur
+        return {"min": c.min, "max": c.max} if isinstance(c, CostRange) else c
+
+    @property
+    def cost_min(self) -> int | None:
+        """The estimated cost's lower bound (the cost itself when it is one number)."""
+        c = self.cost_eur
+        return c.min if isinstance(c, CostRange) else c
+
+    @property
+    def cost_max(self) -> int | None:
+        """The estimated cost's upper bound (the cost itself when it is one number)."""
+        c = self.cost_eur
+        return c.max if isinstance(c, CostRange) else c
 
     @property
     def start_year(self) -> int | None:

@@ -219,6 +219,9 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
         holder = _model_at(model, path[:-1])
         allowed = list(fields_of(holder)) if holder else []
         hint = did_you_mean(key, allowed) or (f"allowed keys here: {', '.join(allowed)}" if allowed else "remove the key")
+        if value is None and key.isdigit():
+            hint = ("a comma inside { } separates entries, so a decimal comma split the number and made "
+                    f"'{key}' a key; write decimals with a decimal point (15.2, not 15,2)")
         if value is None and " " in key:
             hint = ("a comma inside { } separates entries, so the text after it became a key; "
                     "put the whole text in quotes, e.g. name: \"Planen, Bauen und Verkehr\"")
@@ -284,6 +287,7 @@ def _range_hint(key: str, err: dict) -> str:
 
 
 _PLAIN_SPECIALS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
 
 
 def yaml_hint(problem: Problem, raw: str, plain: bool) -> str:
@@ -304,6 +308,8 @@ def yaml_hint(problem: Problem, raw: str, plain: bool) -> str:
             return f'YAML 1.1 reads the unquoted word {raw} as a yes/no value; put it in quotes: "{raw}"'
         if "the number" in msg or "the date" in msg:
             return f'YAML reads {raw} as {"a date" if "date" in msg else "a number"}; put it in quotes: "{raw}"'
+    if ("must be a whole number" in msg or "must be a number" in msg) and _DECIMAL_COMMA.match(raw):
+        return f"write decimals with a decimal point, not a comma: {raw.replace(',', '.')}"
     if "must be a whole number" in msg and _PLAIN_SPECIALS.match(raw):
         return (f"YAML reads {raw} as a decimal number, not with a thousands separator; "
                 f"write {raw.replace('.', '')}")

@@ -193,7 +193,7 @@ class Walker:
                     self.problem("E111", knode, "a mapping key must be plain text, not a list or mapping",
                                  "write the key as a simple word")
                     continue
-                if knode.tag != STR and not self._text_key(knode):
+                if knode.tag != STR and not self._text_key(knode, node.flow_style, vnode):
                     continue
                 k = knode.value
                 if k in first_line:
@@ -218,7 +218,7 @@ class Walker:
 
     # --- off the common path: everything PyYAML would construct differently or not at all ---
 
-    def _text_key(self, knode: yaml.ScalarNode) -> bool:
+    def _text_key(self, knode: yaml.ScalarNode, flow: bool = False, vnode: yaml.Node | None = None) -> bool:
         """Whether a key whose tag is not !!str is still text; reports it if not."""
         tag, v = knode.tag, knode.value
         if tag == VALUE:  # PyYAML reads the key '=' (and any !!value key) as text
@@ -236,6 +236,11 @@ class Walker:
         elif v == "":
             self.problem("E116", knode, "a mapping key is missing (YAML reads it as null)",
                          "write a key before the ':'")
+        elif flow and tag == INT and v.isdigit() and _empty(vnode):
+            # {value: 15,2}: the comma ended the entry, and '2' became a key without a value.
+            self.problem("E116", knode, f"the key '{v}' is a number: a decimal comma split the value before it",
+                         "a comma inside { } separates entries; write decimals with a decimal point "
+                         "(15.2, not 15,2)")
         else:
             self.problem("E116", knode, f"the key '{_short(v)}' is {reads} in YAML, not text",
                          f"plan keys are words; if this text is meant, quote it: \"{_short(v)}\":")
@@ -295,3 +300,8 @@ class _NoAliases:
 
     def __setitem__(self, key, value) -> None:
         pass
+
+
+def _empty(node: yaml.Node | None) -> bool:
+    """A value that was not written (``{a: 1, 2}``: the key 2 has none)."""
+    return isinstance(node, yaml.ScalarNode) and node.tag == NULL and node.value == ""

@@ -30,7 +30,7 @@ def measure_row(plan: PlanIndex, measure_id: str, year: int) -> dict[str, Any]:
         "end": m.end,
         "status": status,
         "percent": plan.percent_of(m.id, year),
-        "cost_eur": m.cost_eur,
+        "cost_eur": m.cost_json,
         "key_project": bool(m.key_project),
         "counts_as": plan.counts_as(status),
         "parent": m.parent,

@@ -43,7 +43,9 @@ def _measure(plan: PlanIndex, m, year: int) -> dict[str, Any]:
         "committee": plan.committee_index[m.committee].name if m.committee in plan.committee_index else m.committee,
         "start": m.start,
         "end": m.end,
-        "cost_eur": m.cost_eur,
+        "cost_eur": m.cost_max,  # a range's upper bound until the money chapter shows ranges
+        "cost_min_eur": m.cost_min,
+        "cost_max_eur": m.cost_max,
         "funding": list(m.funding or []),
         "key_project": bool(m.key_project),
         # The seven-status vocabulary drives colours and counts; a plan status is kept beside it.
