@@ -200,6 +200,15 @@ class Plan:
             raise UnknownId(id, hint=did_you_mean(id, self.index.locs.keys()))
         return show(self.index, id, self._year(year))
 
+    def funding(self, year: int | None = None) -> dict[str, Any]:
+        """Programmes with their grants, granted and drawn money up to ``year``, measures, and flags.
+
+        Exactly the data ``isek funding --format json`` prints.
+        """
+        from .query.funding import funding
+
+        return funding(self.index, self._year(year))
+
     def due(self, year: int | None = None) -> dict[str, Any]:
         """Measures lacking an update in ``year``, overdue, or behind schedule (``isek due``)."""
         from .query.due import due
@@ -297,18 +306,22 @@ class Plan:
 
         return parse(Path(path), self.index, sheet)
 
-    def record(self, *, updates: list[dict] = (), values: list[dict] = (), dry_run: bool = False):
-        """Append progress entries and indicator values to this plan's files (see :func:`record_progress`)."""
-        return record_progress(self.root, updates=updates, values=values, dry_run=dry_run)
+    def record(self, *, updates: list[dict] = (), values: list[dict] = (), drawdowns: list[dict] = (),
+               dry_run: bool = False):
+        """Append progress entries, indicator values and drawdowns to this plan's files
+        (see :func:`record_progress`)."""
+        return record_progress(self.root, updates=updates, values=values, drawdowns=drawdowns, dry_run=dry_run)
 
 
 def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values: list[dict] = (),
-                    dry_run: bool = False):
-    """Append progress entries (``updates``) and indicator values (``values``) to the plan's files.
+                    drawdowns: list[dict] = (), dry_run: bool = False):
+    """Append progress entries (``updates``), indicator values (``values``) and money drawn from
+    grants (``drawdowns``) to the plan's progress files.
 
     Each update is ``{"measure", "date", "status", "percent"?, "note"?, "spent_eur"?}``, each value
-    ``{"indicator", "value", "date"}``. The plan is re-read under a lock, the entries are inserted as
-    text, and the whole plan is validated before anything is written, atomically.
+    ``{"indicator", "value", "date", "area"?}``, each drawdown ``{"grant", "date", "eur"}`` (one
+    payment). The plan is re-read under a lock, the entries are inserted as text, and the whole
+    plan is validated before anything is written, atomically.
 
     Returns:
         A ``WriteResult`` (``.recorded``, ``.created``, ``.warnings``, ``.diff()``).
@@ -318,7 +331,8 @@ def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values
     """
     from .writing.append import append
 
-    return append(find_plan_dir(path), updates=list(updates), values=list(values), dry_run=dry_run)
+    return append(find_plan_dir(path), updates=list(updates), values=list(values), drawdowns=list(drawdowns),
+                  dry_run=dry_run)
 
 
 def diff(path: str | os.PathLike | None, rev: str, rev2: str | None = None) -> dict[str, Any]:

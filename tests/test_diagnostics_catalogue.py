@@ -29,6 +29,12 @@ from isek_cli.plan.diagnostics import CODES
 Edit = Callable[[Path], None]
 
 
+# A funding.yaml for the mini plan: one programme, one grant of programme year 2024.
+FUNDING = ("programmes:\n  - {id: LZ, title: Lebendige Zentren, level: bund_land}\n"
+           "  - {id: SZ, title: Sozialer Zusammenhalt, level: bund_land}\n  - {id: EFRE, title: EFRE, level: eu}\n"
+           "grants:\n  - {id: G-1, programme: LZ, year: 2024, measures: [HF2.M01], amount_eur: 1000}\n")
+
+
 # --- edits: small, named changes to a plan folder ---------------------------
 
 def replace(rel: str, old: str, new: str) -> Edit:
@@ -365,6 +371,22 @@ CASES: list[Case] = [
     case("E312-priority-twice-on-the-scale",
          append("isek.yaml", "priorities:\n  - {value: 1, title: I}\n  - {value: 1, title: II}\n"),
          "E312", "isek.yaml", 18, 13),
+    # money
+    case("E313-drawdown-before-the-programme-year",
+         (write("funding.yaml", FUNDING), append("progress/2023.yaml", "drawdowns:\n  - {grant: G-1, date: 2023-05-02, eur: 10}\n")),
+         "E313", "progress/2023.yaml", 19, 24, message="programme year 2024"),
+    case("E314-drawn-above-granted",
+         (write("funding.yaml", FUNDING), append(P24, "drawdowns:\n  - {grant: G-1, date: 2024-05-02, eur: 900}\n"
+                                                      "  - {grant: G-1, date: 2024-06-02, eur: 200}\n")),
+         "E314", P24, 14, 41, message="1,100 €"),
+    case("W412-yearly-costs-above-the-estimate",
+         replace(F1, "    cost_eur: 20000\n", "    cost_eur: 20000\n    costs: [{year: 2022, eur: 25000}]\n"),
+         "W412", F1, 20, 12),
+    case("W413-funding-names-no-programme", write("funding.yaml", FUNDING), "W413", F1, 31, 15,
+         message="Soziale Wohnraumförderung"),
+    case("W414-grant-above-its-eligible-cost",
+         write("funding.yaml", FUNDING.replace("amount_eur: 1000}", "amount_eur: 1000, eligible_eur: 500}")),
+         "W414", "funding.yaml", 6, 75),
     case("W411-german-thousands-separator", replace("indicators.yaml", "value: 42000", "value: 42.000"),
          "W411", "indicators.yaml", 8, 33, hint="did you mean 42000?"),
 ]

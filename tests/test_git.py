@@ -72,6 +72,7 @@ def second_commit(repo: Path) -> Path:
         text = re.sub(r"(?m)^  - \{measure: HF3\.M12.*\n", "", text)
         text = text.replace("measure: HF2.M13\n", "measure: HF2.M14\n").replace("measure: HF2.M13,", "measure: HF2.M14,")
         p.write_text(text, encoding="utf-8")
+    edit(repo / "plan/funding.yaml", "HF2.M13]", "HF2.M14]")  # a grant names the renamed measure
     # add a measure at the end of HF1
     f1 = repo / "plan/fields/01-wohnen.yaml"
     f1.write_text(f1.read_text(encoding="utf-8") + (
@@ -237,7 +238,8 @@ def test_schema_validates_the_shipped_plan_with_a_standard_validator(tmp_path: P
     jsonschema = pytest.importorskip("jsonschema")
     out = tmp_path / "schema"
     assert run("schema", "-o", out).exit_code == 0
-    kinds = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators"}
+    kinds = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators", "areas.yaml": "areas",
+             "funding.yaml": "funding"}
     files = [(p, kinds.get(p.name) or ("field" if p.parent.name == "fields" else "progress"))
              for p in sorted(SHIPPED_PLAN.rglob("*.yaml"))]
     assert len(files) >= 20

@@ -8,7 +8,9 @@ libyaml is missing). PyYAML "refuses" a text when loading it raises anything
 
 from __future__ import annotations
 
+
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -66,7 +68,8 @@ def same(a, b) -> bool:
 def outcome(text: str) -> Outcome:
     """Load ``text`` with isek's loader and with PyYAML; never lets an exception of isek's pass."""
     data, problems = parse(text, "suite.yaml")  # an exception here fails the calling test
-    lines = text.count("\n") + 1
+    # YAML breaks lines at \n, \r, NEL and the Unicode line/paragraph separators, and positions count them
+    lines = len(re.findall("\r\n|[\r\n\x85\u2028\u2029]", text)) + 1
     for p in problems:
         assert p.code in CODES, p
         assert p.line is not None and p.col is not None and 1 <= p.line <= lines + 1 and p.col >= 1, p

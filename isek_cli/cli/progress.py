@@ -64,10 +64,15 @@ def _describe_value(r) -> str:
     return f"{v['indicator']}: {prev}{v['value']:g} on {v['date']}, {r.rel}"
 
 
+def _describe_drawdown(r) -> str:
+    d = r.entry
+    return f"{d['grant']}: drew {d['eur']:,} € on {d['date']} ({r.previous_value + d['eur']:,} € drawn so far), {r.rel}"
+
+
 def _report(result) -> None:
     verb = "would record" if result.dry_run else "recorded"
     for r in result.recorded:
-        text = _describe_update(r) if r.list_key == "updates" else _describe_value(r)
+        text = {"updates": _describe_update, "values": _describe_value, "drawdowns": _describe_drawdown}[r.list_key](r)
         typer.echo(f"{verb} {text}" if result.dry_run else text)
     for rel in result.created:
         typer.echo(f"{'would create' if result.dry_run else 'created'} {rel}")
@@ -113,6 +118,7 @@ def indicator_set(
     indicator: str = typer.Argument(..., metavar="INDICATOR", help="Indicator id, e.g. K-BEV-01."),
     value: str = typer.Argument(..., metavar="VALUE", help="The value: 83060 or 22,8 / 22.8."),
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Date the value refers to, YYYY-MM-DD. Default: today."),
+    area: Optional[str] = typer.Option(None, "--area", help="The area the value is for (areas.yaml). Default: the whole city."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one indicator value to progress/YEAR.yaml."""
@@ -124,7 +130,7 @@ def indicator_set(
         number = to_number(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="VALUE") from None
-    entry = {"indicator": indicator, "value": number, "date": _parse_date(date)}
+    entry = {"indicator": indicator, "value": number, "date": _parse_date(date), "area": area}
     try:
         result = append(state(ctx).plan_dir, values=[entry], dry_run=dry_run)
     except Refused as exc:
@@ -158,8 +164,10 @@ def progress_import(
     if not entries:
         typer.echo(f"isek: {file.name} has no rows to import", err=True)
         raise typer.Exit(1)
+    drawdowns = [e for e in entries if "grant" in e]  # a sheet of drawdowns (Zuwendung, Datum, Betrag)
+    updates = [e for e in entries if "grant" not in e]
     try:
-        result = append(state(ctx).plan_dir, updates=entries, dry_run=dry_run)
+        result = append(state(ctx).plan_dir, updates=updates, drawdowns=drawdowns, dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
     _report(result)

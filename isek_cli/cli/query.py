@@ -48,8 +48,9 @@ def status(
         emit_csv(flat, ["id", "title", "measures", *STATUSES, "completed_share", "completed_change"])
         return
     headers = ["field", "title", "measures", *STATUSES, "completed", "Δ completed"]
+    shown = [r for r in data["fields"] if r["measures"] or area is None]  # an area touches few fields
     body = [[r["id"], r["title"], r["measures"], *r["by_status"].values(), _pct(r["completed_share"]),
-             _delta(r["change"]["abgeschlossen"])] for r in data["fields"]]
+             _delta(r["change"]["abgeschlossen"])] for r in shown]
     t = data["total"]
     footer = ["total", "", t["measures"], *t["by_status"].values(), _pct(t["completed_share"]),
               _delta(t["change"]["abgeschlossen"])]

@@ -67,9 +67,11 @@ TABLES: tuple[Table, ...] = (
                        ("lead_name", S), ("partners", L), ("partner_names", L), ("committee", S),
                        ("committee_name", S), ("start_year", I), ("end_year", I), ("cost_eur", I), ("funding", L),
                        ("key_project", B), ("indicators", L), ("status_year", I), ("status", S), ("percent", I),
-                       ("spent_eur", I)),
-          ("id",), (("field", "fields"), ("lead", "actors"), ("committee", "committees")),
-          "Measures (Maßnahmen), one row each, with status, percent and spending in status_year."),
+                       ("spent_eur", I), ("parent", S), ("plan_status", S)),
+          ("id",), (("field", "fields"), ("lead", "actors"), ("committee", "committees"), ("parent", "measures")),
+          "Measures (Maßnahmen), one row each, with status, percent and spending in status_year. A part "
+          "(sub-project) names its parent; counts count rows without a parent. status is one of the seven; "
+          "plan_status the plan's own status word where it has one."),
     _link("measure_goals", "measure", "goal", "goals", "The goals each measure serves."),
     _link("measure_partners", "measure", "actor", "actors", "Partner actors of each measure."),
     _link("measure_funding", "measure", "programme", "", "Funding programmes of each measure."),
@@ -79,12 +81,19 @@ TABLES: tuple[Table, ...] = (
           "Every progress entry; seq counts a measure's entries by date (from 1), year is the progress file."),
     Table("indicator_values", (("indicator", S), ("seq", I), ("year", I), ("date", D), ("value", N)),
           ("indicator", "seq"), (("indicator", "indicators"),), "Every indicator value; seq counts by date."),
-    Table("status_by_year", (("measure", S), ("year", I), ("status", S), ("percent", I), ("spent_eur", I)),
+    Table("status_by_year", (("measure", S), ("year", I), ("status", S), ("percent", I), ("spent_eur", I),
+                             ("plan_status", S)),
           ("measure", "year"), (("measure", "measures"),),
           "Each measure's status, percent and spending at the end of every year from the horizon's start "
           "to the latest progress year (the status rule)."),
 )
 BY_NAME = {t.name: t for t in TABLES}
+
+
+def _status(plan: PlanIndex, measure_id: str, year: int) -> dict[str, Any]:
+    """status as counted (one of the seven) and the plan's own status word, if it is one."""
+    raw = plan.status_of(measure_id, year)
+    return {"status": plan.counts_as(raw), "plan_status": raw if raw in plan.plan_statuses else None}
 
 
 def tables(plan: PlanIndex, year: int) -> dict[str, list[dict[str, Any]]]:
@@ -122,8 +131,8 @@ def tables(plan: PlanIndex, year: int) -> dict[str, list[dict[str, Any]]]:
             committee_name=committee_name.get(m.committee), start_year=m.start_year, end_year=m.end_year,
             cost_eur=m.cost_eur if isinstance(m.cost_eur, int) else None, funding=list(m.funding or []),
             key_project=bool(m.key_project),
-            indicators=list(m.indicators or []), status_year=year, status=plan.status_of(m.id, year),
-            percent=plan.percent_of(m.id, year), spent_eur=plan.spent_of(m.id, year)))
+            indicators=list(m.indicators or []), status_year=year, **_status(plan, m.id, year),
+            percent=plan.percent_of(m.id, year), spent_eur=plan.spent_of(m.id, year), parent=m.parent))
         _links(out, "measure_goals", "measure", m.id, "goal", m.goals)
         _links(out, "measure_partners", "measure", m.id, "actor", m.partners)
         _links(out, "measure_funding", "measure", m.id, "programme", m.funding)
@@ -137,7 +146,7 @@ def tables(plan: PlanIndex, year: int) -> dict[str, list[dict[str, Any]]]:
                                     for j, v in enumerate(values, 1)]
     last = plan.latest_year
     years = range(meta.horizon.start, last + 1) if last is not None else range(0)
-    out["status_by_year"] = [dict(measure=m.id, year=y, status=plan.status_of(m.id, y), percent=plan.percent_of(m.id, y),
+    out["status_by_year"] = [dict(measure=m.id, year=y, **_status(plan, m.id, y), percent=plan.percent_of(m.id, y),
                                   spent_eur=plan.spent_of(m.id, y)) for _, m in plan.all_measures() for y in years]
     return out
 

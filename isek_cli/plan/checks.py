@@ -13,6 +13,7 @@ from typing import Any
 
 from .diagnostics import Loc, Problem
 from .model import STATUSES, period_key, period_year
+from .checks_money import check_grant, check_money
 from .checks_progress import check_progress
 from .shape import did_you_mean
 
@@ -21,6 +22,8 @@ KIND_NAMES = {
     "decision": "decision",
     "plan_status": "plan status",
     "area": "area",
+    "programme": "funding programme",
+    "grant": "grant",
     "actor": "actor",
     "committee": "committee",
     "field": "field of action",
@@ -31,7 +34,8 @@ KIND_NAMES = {
 
 
 DEFINES = {"plan": ("guiding_goal", "decision", "plan_status"), "actors": ("actor", "committee"),
-           "field": ("field", "goal", "measure"), "indicators": ("indicator",), "areas": ("area",)}
+           "field": ("field", "goal", "measure"), "indicators": ("indicator",), "areas": ("area",),
+           "funding": ("programme", "grant")}
 
 
 def _a(noun: str) -> str:
@@ -57,6 +61,9 @@ def entities(files) -> list[Entity]:
             out += [Entity(s.id, "plan_status", Loc(pf.rel, ("statuses", i)), s) for i, s in pf.items.get("statuses", [])]
         elif pf.kind == "areas":
             out += [Entity(a.id, "area", Loc(pf.rel, ("areas", i)), a) for i, a in pf.items.get("areas", [])]
+        elif pf.kind == "funding":
+            out += [Entity(x.id, "programme", Loc(pf.rel, ("programmes", i)), x) for i, x in pf.items.get("programmes", [])]
+            out += [Entity(g.id, "grant", Loc(pf.rel, ("grants", i)), g) for i, g in pf.items.get("grants", [])]
         elif pf.kind == "actors":
             out += [Entity(a.id, "actor", Loc(pf.rel, ("actors", i)), a) for i, a in pf.items.get("actors", [])]
             out += [Entity(c.id, "committee", Loc(pf.rel, ("committees", i)), c) for i, c in pf.items.get("committees", [])]
@@ -170,6 +177,9 @@ def cross_check(files) -> list[Problem]:
             problems += _check_indicator(e, ref)
         elif e.kind == "area" and e.obj.parent is not None:
             ref(e.obj.parent, ("area",), e.loc.child("parent"), "parent area")
+        elif e.kind == "grant":
+            problems += check_grant(e, ref)
+    problems += check_money(files, ents, ref)
     problems += _cycles({e.id: (e.obj.parent, e.loc) for e in ents if e.kind == "measure"}, "parts", "measure")
     problems += _cycles({e.id: (e.obj.parent, e.loc) for e in ents if e.kind == "area"}, "areas", "area")
     for e in ents:

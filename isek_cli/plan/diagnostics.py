@@ -62,6 +62,12 @@ CODES: dict[str, str] = {
     "E311": "area geometry that cannot be used (missing, outside the plan folder, not GeoJSON, not WGS84)",
     "E312": "the same value twice on the plan's priority scale",
     "W411": "number that looks like a German thousands separator (57.800)",
+    # money
+    "E313": "drawdown before its grant's programme year",
+    "E314": "drawdowns above the amount granted",
+    "W412": "yearly costs above the estimated cost (or a year listed twice)",
+    "W413": "funding that names no programme of funding.yaml",
+    "W414": "grant above its eligible cost",
 }
 
 

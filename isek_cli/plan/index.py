@@ -22,8 +22,8 @@ from typing import Iterator
 
 from .diagnostics import Loc
 from .model import (
-    CLOSED, COMPLETED, NOT_STARTED, STATUSES, Actor, Area, Committee, Decision, FieldOfAction, Goal, GuidingGoal,
-    Indicator, Measure, PlanMeta, PlanStatus, Update, Value,
+    CLOSED, COMPLETED, NOT_STARTED, STATUSES, Actor, Area, Committee, Decision, Drawdown, FieldOfAction, Goal,
+    Grant, GuidingGoal, Indicator, Measure, PlanMeta, PlanStatus, Programme, Update, Value,
 )
 
 _SEVEN = frozenset(STATUSES)
@@ -56,6 +56,12 @@ class PlanIndex:
     plan_statuses: dict[str, PlanStatus] = field(default_factory=dict)  # the plan's own status words
     parts: dict[str, list[str]] = field(default_factory=dict)  # measure -> its parts' ids, in plan order
     geometry: dict[str, dict] = field(default_factory=dict)  # area id -> GeoJSON geometry (read by the loader)
+    programmes: list[Programme] = field(default_factory=list)
+    programme_index: dict[str, Programme] = field(default_factory=dict)
+    grants: list[Grant] = field(default_factory=list)
+    grant_index: dict[str, Grant] = field(default_factory=dict)
+    drawdowns: dict[str, list[Drawdown]] = field(default_factory=dict)  # grant -> its drawdowns by date
+    has_funding_file: bool = False
     locs: dict[str, Loc] = field(default_factory=dict)  # id -> where it is defined
     history: dict[str, list[Update]] = field(default_factory=dict)  # measure -> its updates by date
     series: dict[str, list[tuple[Value, int]]] = field(default_factory=dict)  # indicator -> values by date
@@ -68,12 +74,21 @@ class PlanIndex:
         plan = cls(root=Path(root), meta=None)
         history: dict[str, list[Update]] = defaultdict(list)
         series: dict[str, list[tuple[Value, int]]] = defaultdict(list)
+        drawdowns: dict[str, list[Drawdown]] = defaultdict(list)
         for pf in files:
             if pf.kind == "plan":
                 plan.meta = pf.model
                 for name, index in (("guiding_goals", plan.guiding_goals), ("decisions", plan.decision_index),
                                     ("statuses", plan.plan_statuses)):
                     for i, x in pf.items.get(name, []):
+                        index.setdefault(x.id, x)
+                        plan.locs.setdefault(x.id, Loc(pf.rel, (name, i)))
+            elif pf.kind == "funding":
+                plan.has_funding_file = True
+                for name, target, index in (("programmes", plan.programmes, plan.programme_index),
+                                            ("grants", plan.grants, plan.grant_index)):
+                    for i, x in pf.items.get(name, []):
+                        target.append(x)
                         index.setdefault(x.id, x)
                         plan.locs.setdefault(x.id, Loc(pf.rel, (name, i)))
             elif pf.kind == "areas":
@@ -114,6 +129,8 @@ class PlanIndex:
                     history[u.measure].append(u)
                 for i, v in pf.items.get("values", []):
                     series[v.indicator].append((v, i))
+                for _, d in pf.items.get("drawdowns", []):
+                    drawdowns[d.grant].append(d)
         plan.progress_years.sort()
         # Files are read in name order, so sorting by date alone keeps ties in file order.
         for entries in history.values():
@@ -124,6 +141,9 @@ class PlanIndex:
             if m.parent is not None and m.parent != m.id:
                 plan.parts.setdefault(m.parent, []).append(m.id)
         plan._partial = any(pf.model is None for pf in files)
+        for entries in drawdowns.values():
+            entries.sort(key=lambda d: d.date)
+        plan.drawdowns = dict(drawdowns)
         plan.history = dict(history)
         plan.series = dict(series)
         plan._dates = {m: [u.date for u in entries] for m, entries in history.items()}
@@ -254,17 +274,26 @@ class PlanIndex:
                 stack.extend(children.get(a, []))
         return found
 
+    def drawn(self, grant_id: str, year: int) -> int:
+        """Money drawn from a grant by 31 Dec of ``year``."""
+        return sum(d.eur for d in self.drawdowns.get(grant_id, ()) if d.date.year <= year)
+
+    def grants_of(self, measure_id: str) -> list[Grant]:
+        """The grants that name this measure, in funding.yaml order."""
+        return [g for g in self.grants if measure_id in g.measures]
+
     def priority_values(self) -> list[int]:
         """The plan's priority scale: its own ``priorities``, else 1, 2, 3."""
         if self.meta is not None and self.meta.priorities:
             return [p.value for p in self.meta.priorities]
         return [1, 2, 3]
 
-    def value_at(self, indicator_id: str, year: int) -> Value | None:
-        """The latest value dated in ``year`` (ties: later in the file)."""
+    def value_at(self, indicator_id: str, year: int, area: str | None = None) -> Value | None:
+        """The latest value dated in ``year`` (ties: later in the file), for the whole city
+        or for one ``area``."""
         found = None
         for v, _ in self.series.get(indicator_id, []):
-            if v.date.year == year:
+            if v.date.year == year and v.area == area:
                 found = v
         return found
 
@@ -287,7 +316,8 @@ class PlanIndex:
                             ("guiding_goal", self.guiding_goals), ("indicator", self.indicator_index),
                             ("actor", self.actor_index), ("committee", self.committee_index),
                             ("area", self.area_index), ("decision", self.decision_index),
-                            ("plan_status", self.plan_statuses)):
+                            ("plan_status", self.plan_statuses), ("programme", self.programme_index),
+                            ("grant", self.grant_index)):
             if id_ in index:
                 return kind
         return None

@@ -22,7 +22,8 @@ from .diagnostics import Diagnostic, Loc, Problem, sort_key
 from .model import FILE_MODELS
 from .source import MAX_FILE_BYTES, Locator, Source, decode, load_source, source_from_text
 
-TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators", "areas.yaml": "areas"}
+TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators", "areas.yaml": "areas",
+             "funding.yaml": "funding"}
 # Files a v1 plan has; the others (format v2) are optional and not missed when absent.
 EXPECTED_FILES = ("actors.yaml", "indicators.yaml")
 YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
@@ -244,9 +245,10 @@ _ITEM_LISTS = {
     "plan": {"guiding_goals", "decisions", "statuses", "priorities"},
     "actors": {"actors", "committees"},
     "areas": {"areas"},
+    "funding": {"programmes", "grants"},
     "field": {"goals", "measures"},
     "indicators": {"indicators"},
-    "progress": {"updates", "values"},
+    "progress": {"updates", "values", "drawdowns"},
 }
 
 

@@ -8,15 +8,14 @@ forbid unknown keys, so a typo never passes unnoticed.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 from typing import Annotated, Any, Literal, Optional, Union, get_args
 
 from pydantic import (
-    BaseModel, ConfigDict, Field, PlainValidator, Strict as StrictType, StringConstraints, TypeAdapter,
-    WithJsonSchema, model_validator,
+    Field, PlainSerializer, PlainValidator, StringConstraints, TypeAdapter, WithJsonSchema, model_validator,
 )
 from pydantic.dataclasses import dataclass
 
+from .base import RECORD, Record, S, Strict
 from .types import ID_PATTERN, Lead, Period, Sdg, Url, fail, period_key, period_year  # noqa: F401 (re-exported)
 
 NOT_STARTED = "nicht_begonnen"
@@ -38,33 +37,6 @@ Status = Literal[
 ]
 # The seven statuses of the contract, in their order.
 STATUSES: tuple[str, ...] = get_args(Status)
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-
-    def __reduce__(self):
-        # Pickling (the plan cache) of 100,000s of entries: a compact form that
-        # restores without pydantic's generic __setstate__, sharing the set of
-        # fields that were set among all instances with the same set.
-        fields_set = frozenset(self.__pydantic_fields_set__)
-        return _restore, (type(self), self.__dict__, _FIELD_SETS.setdefault(fields_set, fields_set))
-
-
-_FIELD_SETS: dict[frozenset, frozenset] = {}
-_SHARED_SETS: dict[frozenset, set] = {}
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _restore(cls, values: dict, fields_set: frozenset):
-    m = _new(cls)
-    _set(m, "__dict__", values)
-    # Shared between instances; frozen models never change it.
-    _set(m, "__pydantic_fields_set__", _SHARED_SETS.setdefault(fields_set, set(fields_set)))
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
-    return m
 
 
 # --- isek.yaml -----------------------------------------------------------
@@ -209,7 +181,9 @@ def _cost(v: Any) -> int | CostRange:
 
 
 # An estimated cost: whole euros, or a range {min, max}.
-Cost = Annotated[Union[int, CostRange], PlainValidator(_cost), WithJsonSchema({"anyOf": [
+Cost = Annotated[Union[int, CostRange], PlainValidator(_cost),
+                 PlainSerializer(lambda c: c if isinstance(c, int) else {"min": c.min, "max": c.max}),
+                 WithJsonSchema({"anyOf": [
     {"type": "integer", "minimum": 0},
     {"type": "object", "properties": {"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 0}},
      "required": ["min", "max"], "additionalProperties": False}]})]
@@ -325,38 +299,8 @@ class IndicatorsFile(Strict):
 # slotted dataclasses rather than models (a tenth of the memory), strict field
 # by field, with the few model methods isek uses.
 
-S = StrictType()
-_RECORD = ConfigDict(extra="forbid")
-
-
-class _Record:
-    __slots__ = ()
-
-    @classmethod
-    def model_validate(cls, data):
-        return _adapter(cls).validate_python(data)
-
-    def model_dump(self, *, mode: str = "python", exclude_none: bool = False, exclude=None) -> dict:
-        return _adapter(type(self)).dump_python(self, mode=mode, exclude_none=exclude_none, exclude=exclude)
-
-    def __reduce__(self):
-        return _restore_record, (type(self), tuple(getattr(self, f) for f in self.__dataclass_fields__))
-
-
-@lru_cache(maxsize=None)
-def _adapter(cls) -> TypeAdapter:
-    return TypeAdapter(cls)
-
-
-def _restore_record(cls, values: tuple):
-    obj = _new(cls)
-    for name, value in zip(cls.__dataclass_fields__, values):
-        _set(obj, name, value)
-    return obj
-
-
-@dataclass(frozen=True, slots=True, config=_RECORD)
-class Update(_Record):
+@dataclass(frozen=True, slots=True, config=RECORD)
+class Update(Record):
     """A progress entry: what was reported about one measure on one date."""
 
     measure: Annotated[Id, S]
@@ -368,8 +312,8 @@ class Update(_Record):
     spent_eur: Optional[Annotated[int, S, Field(ge=0)]] = None
 
 
-@dataclass(frozen=True, slots=True, config=_RECORD)
-class Value(_Record):
+@dataclass(frozen=True, slots=True, config=RECORD)
+class Value(Record):
     """One observed value of a context indicator."""
 
     indicator: Annotated[Id, S]
@@ -378,10 +322,54 @@ class Value(_Record):
     area: Optional[Annotated[Id, S]] = None  # the value is for this area; without: the whole city
 
 
+@dataclass(frozen=True, slots=True, config=RECORD)
+class Drawdown(Record):
+    """Money drawn from a grant on one date (Mittelabruf): one payment, never a running total."""
+
+    grant: Annotated[Id, S]
+    date: Annotated[dt.date, S]
+    eur: Annotated[int, S, Field(ge=0)]
+
+
 class ProgressYear(Strict):
     year: Year
     updates: list[Update]
     values: list[Value]
+    drawdowns: Optional[list[Drawdown]] = None
+
+
+# --- funding.yaml --------------------------------------------------------
+
+class Programme(Strict):
+    """A funding programme (Förderprogramm), e.g. Lebendige Zentren of the Städtebauförderung."""
+
+    id: Id
+    title: Text
+    level: Literal["eu", "bund", "land", "bund_land", "kommune", "privat", "other"]
+    family: Optional[Id] = None  # a free grouping, e.g. staedtebaufoerderung
+
+
+class GrantDecision(Strict):
+    date: dt.date
+    ref: Optional[Text] = None
+
+
+class Grant(Strict):
+    """A grant (Zuwendung, Bewilligung) of a programme for one programme year, covering measures."""
+
+    id: Id
+    programme: Id
+    year: Year
+    amount_eur: Euros
+    rate: Optional[Annotated[Union[int, float], Field(ge=0, le=100)]] = None
+    eligible_eur: Optional[Euros] = None
+    measures: Annotated[list[Id], Field(min_length=1)]
+    decision: Optional[GrantDecision] = None
+
+
+class FundingFile(Strict):
+    programmes: list[Programme]
+    grants: list[Grant] = []
 
 
 # The model each kind of plan file is validated against.
@@ -389,6 +377,7 @@ FILE_MODELS: dict[str, type[Strict]] = {
     "plan": PlanMeta,
     "actors": ActorsFile,
     "areas": AreasFile,
+    "funding": FundingFile,
     "field": FieldOfAction,
     "indicators": IndicatorsFile,
     "progress": ProgressYear,

@@ -16,6 +16,7 @@ GLOBS = {
     "plan": "isek.yaml",
     "actors": "actors.yaml",
     "areas": "areas.yaml",
+    "funding": "funding.yaml",
     "field": "fields/*.yaml",
     "indicators": "indicators.yaml",
     "progress": "progress/*.yaml",

@@ -197,7 +197,7 @@ def _series_alt(series, msg: dict) -> str:
 def _indicator(plan: PlanIndex, x, year: int, msg: dict, fmt: Formatter) -> dict[str, Any]:
     by_year: dict[int, float] = {}
     for v, _ in plan.series.get(x.id, []):
-        if v.date.year <= year:
+        if v.date.year <= year and v.area is None:  # the whole city's series; area values are apart
             by_year[v.date.year] = v.value  # the latest value of each year counts
     values = sorted(by_year.items())
     current = by_year.get(year)

@@ -20,7 +20,8 @@ from ..plan.source import Loader
 # Keys in the order a person writes them.
 KEY_ORDER = {
     "updates": ("measure", "date", "status", "percent", "note", "spent_eur"),
-    "values": ("indicator", "value", "date"),
+    "values": ("indicator", "value", "date", "area"),
+    "drawdowns": ("grant", "date", "eur"),
 }
 
 _PLAIN = re.compile(r"^[A-Za-z0-9ÄÖÜäöüß][A-Za-z0-9ÄÖÜäöüß .,;()/%€+_-]*$")
@@ -141,6 +142,8 @@ def insert(text: str, list_key: str, entries: list[dict[str, Any]]) -> str:
     if not isinstance(root, yaml.MappingNode):
         raise EditError("the file's top level is not a mapping")
     pair = next(((k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == list_key), None)
+    if pair is None and list_key in OPTIONAL_LISTS:
+        return _append_list(text, list_key, entries)
     if pair is None:
         raise EditError(f"the file has no '{list_key}:' list")
     key_node, seq = pair
@@ -149,6 +152,17 @@ def insert(text: str, list_key: str, entries: list[dict[str, Any]]) -> str:
     if seq.flow_style:
         return _insert_flow(text, key_node, seq, list_key, entries)
     return _insert_block(text, seq, list_key, entries)
+
+
+# Lists a progress file may lack (contract v2): the first entry adds the key at the end of the file.
+OPTIONAL_LISTS = ("drawdowns",)
+
+
+def _append_list(text: str, list_key: str, entries: list[dict]) -> str:
+    """A new top-level list after everything else: a pure insertion at the end of the file."""
+    body = f"{list_key}:\n" + "".join("  - " + _flow_item(e, list_key) + "\n" for e in entries)
+    prefix = "" if not text or text.endswith("\n") else "\n"
+    return text + _newlines(prefix + body, text)
 
 
 def _newlines(body: str, text: str) -> str:
