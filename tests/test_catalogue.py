@@ -789,3 +789,15 @@ def test_date_cells_in_the_sheet(tmp_path):
     assert run("import", "catalogue", src, "--into", into).exit_code == 0
     m = plan_of(into).measure_index["HF1.M01"]
     assert (m.start, m.end) == ("2021-06", 2023)
+
+
+def test_a_priority_level_keeps_at_most_five_of_its_spellings(tmp_path):
+    spellings = ["I", "hoch", "A", "Priorität I", "Prio hoch", "Stufe A", "1 (hoch)"]
+    rows = [["Handlungsfeld", "Maßnahme", "Prioritätsstufe", "Federführung"]]
+    rows += [["Wohnen", f"M{i}", label, "Bauamt"] for i, label in enumerate(spellings)]
+    r, into = imported(tmp_path, rows)
+    assert r.exit_code == 0, r
+    assert "priority 1 is written in 2 more way(s) than the 5 its title in isek.yaml keeps" in r.stderr
+    # of the first five, 'I' and 'hoch' are said again by 'Priorität I' and 'Prio hoch'
+    assert [p.title for p in plan_of(into).meta.priorities] == ["A / Priorität I / Prio hoch"]
+    assert run("check", "--strict", plan=into).exit_code == 0

@@ -24,6 +24,7 @@ from . import cells as cat
 from ...plan.types import period_year
 
 Bad = Callable[[Any, Any, str, str], None]  # (row, cell, column, message)
+MAX_LABELS = 5  # words kept for one priority level ('I / hoch / A …')
 
 
 def numbered(text: str, prefix: str, pad: int = 0) -> str:
@@ -53,6 +54,7 @@ class _Resolver:
         self.rows, self.bad_cb = rows, bad
         self.taken: dict[str, tuple[str, str]] = {}  # id -> (kind, what and where for messages)
         self.respelled: list[str] = []  # codes written as ids differently from the sheet
+        self.notes: list[str] = []
 
     def good(self) -> list[cat.Row]:
         return [r for r in self.rows if r.ok]
@@ -290,13 +292,19 @@ class _Resolver:
         sheet's labels ('I / hoch') and the year they give."""
         labels: dict[int, list[str]] = {}
         until: dict[int, int] = {}
+        more: dict[int, set[str]] = {}  # labels beyond MAX_LABELS, counted for a note
         for r in self.good():
             level = r.v["level"]
-            labels.setdefault(level.value, [])
-            if level.label is not None and level.label not in labels[level.value]:
-                labels[level.value].append(level.label)
+            known = labels.setdefault(level.value, [])
+            if level.label is not None and level.label not in known:
+                if len(known) < MAX_LABELS:
+                    known.append(level.label)
+                else:
+                    more.setdefault(level.value, set()).add(level.label)
             if level.until is not None:
                 until[level.value] = level.until
+        self.notes += [f"priority {v} is written in {len(extra)} more way(s) than the {MAX_LABELS} its title in "
+                       "isek.yaml keeps" for v, extra in sorted(more.items())]
         if not any(labels.values()):
             return []
         return [{"value": v, "title": " / ".join(_distinct(labels[v] or [str(v)])),
@@ -372,7 +380,7 @@ def resolve(rows: list[cat.Row], bad: Bad, source: str, options: cat.Options, *,
         committees=[{"id": c, "name": committees[c]["name"] or c} for c in used_committees],
         areas=[{"id": a, "title": areas[a]["name"], "kind": cat.area_kind(areas[a]["name"], area_header)}
                for a in used_areas],
-        priorities=scale, notes=_respelled(res.respelled))
+        priorities=scale, notes=_respelled(res.respelled) + res.notes)
 
 
 def _respelled(items: list[str]) -> list[str]:
