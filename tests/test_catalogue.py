@@ -801,3 +801,13 @@ def test_a_priority_level_keeps_at_most_five_of_its_spellings(tmp_path):
     # of the first five, 'I' and 'hoch' are said again by 'Priorität I' and 'Prio hoch'
     assert [p.title for p in plan_of(into).meta.priorities] == ["A / Priorität I / Prio hoch"]
     assert run("check", "--strict", plan=into).exit_code == 0
+
+
+def test_csv_with_commas_and_a_title_line_without_delimiters(tmp_path):
+    src = tmp_path / "katalog.csv"
+    src.write_text("Maßnahmenkatalog ISEK Musterstadt\n\nHandlungsfeld,Maßnahme,Prioritätsstufe,Federführung\n"
+                   'Wohnen,Kataster,I,"Stadt, Eigentümer"\n', encoding="utf-8")
+    into = tmp_path / "neu"
+    r = run("import", "catalogue", src, "--into", into)
+    assert r.exit_code == 0, r
+    assert plan_of(into).measure_index["HF1.M01"].lead == ["STADT", "EIGENTUEMER"]
