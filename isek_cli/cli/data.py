@@ -48,9 +48,11 @@ def import_catalogue(
 ) -> None:
     """Create a plan folder from a measure catalogue: one row per measure, German or English headers.
 
-    Columns: Handlungsfeld, Ziel, Nr., Maßnahme, Beschreibung, Priorität, Federführung, Partner,
-    Beginn, Ende, Kosten, Förderung (or field, goal, id, title, description, priority, lead,
-    partners, start, end, cost, funding). Nothing is written unless every row maps.
+    Columns: Kürzel/Nr., Handlungsfeld/Themenfeld, Ziel, Maßnahme, Kurzbeschreibung, Prioritätsstufe,
+    Akteure/Zuständigkeit, Partner, Umsetzungszeitraum (or Beginn, Ende), Kosteneinschätzung,
+    Finanzierung, Stadtteil/Gebiet, Teil von (or field, goal, id, title, description, priority, lead,
+    partners, period, start, end, cost, funding, areas, parent). Nothing is written unless every row
+    maps. Every form: docs/data.md.
     """
     from ..api import import_catalogue as run_import
     from ..data.catalogue import CatalogueRefused, Options

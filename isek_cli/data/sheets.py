@@ -83,7 +83,8 @@ def _read_csv(path: Path) -> Table:
         if text is None:
             raise SheetError(f"{path.name}: neither UTF-8 nor Windows-1252; save the file as CSV UTF-8") from None
         notes.append(f"{path.name} is not UTF-8; read it as Windows-1252 (Excel's default)")
-    first = text.split("\n", 1)[0]
+    # The first line that holds a delimiter decides: a title line above the table may hold none.
+    first = next((line for line in text.split("\n", 10)[:10] if any(d in line for d in ";,\t")), "")
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     grid = [[Cell(v, r, c) for c, v in enumerate(row, start=1)] for r, row in enumerate(reader, start=1)]
