@@ -3,7 +3,7 @@
 Entities are compared by id: added, removed, renamed (same content under a
 new id) or changed, each change as ``field: old → new``. Progress entries are
 compared per measure, and the status change they imply is reported; indicator
-values per indicator and date. Works on plans with errors too (their valid
+values per indicator, area and date, as collections (several may share a date). Works on plans with errors too (their valid
 parts are compared), so a reviewer sees the change even when it broke the plan.
 """
 
@@ -134,17 +134,46 @@ def compare_progress(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
     return out
 
 
-def compare_values(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
-    def table(plan: PlanIndex) -> dict[tuple[str, str], float]:
-        return {(x, v.date.isoformat()): v.value for x, vs in plan.series.items() for v, _ in vs}
+def _values(plan: PlanIndex) -> dict[tuple[str, str, str], list[float]]:
+    """{(indicator, area or "", date): the values written for it, in file order}.
 
-    a, b = table(old), table(new)
+    Keyed by area as well as date: a city value and an area value on one date are
+    two facts, and so are two values on one date (W408); none may hide another.
+    """
+    out: dict[tuple[str, str, str], list[float]] = {}
+    for x, vs in plan.series.items():
+        for v, _ in vs:
+            out.setdefault((x, v.area or "", v.date.isoformat()), []).append(v.value)
+    return out
+
+
+def _minus(a: list[float], b: list[float]) -> list[float]:
+    """The values of ``a`` that ``b`` does not have (as many times as ``a`` has them more), in order."""
+    left = Counter(b)
+    out = []
+    for x in a:
+        if left[x]:
+            left[x] -= 1
+        else:
+            out.append(x)
+    return out
+
+
+def compare_values(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
+    """Per indicator, area and date: values added, removed, or changed (one removed and one added).
+
+    Compared as collections, so reordering lines or moving a value to another file
+    without changing it is no change."""
+    a, b = _values(old), _values(new)
     out = []
     for key in sorted(set(a) | set(b)):
-        if a.get(key) == b.get(key):
-            continue
-        change = "added" if key not in a else ("removed" if key not in b else "changed")
-        out.append({"indicator": key[0], "date": key[1], "change": change, "old": a.get(key), "new": b.get(key)})
+        removed, added = _minus(a.get(key, []), b.get(key, [])), _minus(b.get(key, []), a.get(key, []))
+        pairs = list(zip(removed, added))
+        rows = [("changed", o, n) for o, n in pairs] + [("removed", o, None) for o in removed[len(pairs):]] + \
+            [("added", None, n) for n in added[len(pairs):]]
+        x, area, date = key
+        out += [{"indicator": x, "area": area or None, "date": date, "change": c, "old": o, "new": n}
+                for c, o, n in rows]
     return out
 
 

@@ -53,11 +53,12 @@ def _progress_line(p: dict) -> str:
 
 
 def _value_line(v: dict) -> str:
+    what = f"{v['indicator']} {v['area']} {v['date']}" if v.get("area") else f"{v['indicator']} {v['date']}"
     if v["change"] == "added":
-        return f"+ {v['indicator']} {v['date']}: {_value(v['new'])}"
+        return f"+ {what}: {_value(v['new'])}"
     if v["change"] == "removed":
-        return f"- {v['indicator']} {v['date']}: {_value(v['old'])}"
-    return f"~ {v['indicator']} {v['date']}: {_value(v['old'])} → {_value(v['new'])}"
+        return f"- {what}: {_value(v['old'])}"
+    return f"~ {what}: {_value(v['old'])} → {_value(v['new'])}"
 
 
 def summary_line(d: dict) -> str:
