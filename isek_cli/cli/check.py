@@ -121,7 +121,7 @@ def github_line(d: Diagnostic, root: Path) -> str:
 
 @app.command()
 def schema(
-    kind: Optional[str] = typer.Option(None, "--kind", help="Only the schema of one file kind: plan, actors, field, indicators, progress."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Only the schema of one file kind: plan, actors, areas, field, indicators, progress."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write one <kind>.schema.json per file kind into this folder."),
 ) -> None:
     """Print the JSON Schema of the plan files (for editors and validators)."""

@@ -79,7 +79,8 @@ def _sdg(v: str) -> str:
 
 
 # An SDG goal ("11") or target ("11.3", "11.a"), always in quotes: unquoted, 11.10 is the number 11.1.
-Sdg = Annotated[str, AfterValidator(_sdg)]
+Sdg = Annotated[str, AfterValidator(_sdg), WithJsonSchema(
+    {"type": "string", "pattern": r"^([1-9]|1[0-7])(\.([1-9][0-9]?|[a-d]))?$"})]
 
 
 def _http(v: str) -> str:
@@ -88,7 +89,8 @@ def _http(v: str) -> str:
     return v
 
 
-Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http)]
+Url = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_http), WithJsonSchema(
+    {"type": "string", "maxLength": 2000, "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#][^\s]*$"})]
 
 
 def _lead(v: Any) -> str | list[str]:
