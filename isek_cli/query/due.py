@@ -1,29 +1,40 @@
 """What stands between the planning office and the report for year Y.
 
-Three findings, all as of the cut-off date 31 December Y:
+Findings as of the cut-off date 31 December Y. Each measure is listed at most
+once, under the first rule that applies, in this order:
 
-* **no update**: the measure has no progress entry dated in Y, although it is
-  neither completed nor dropped, and its planned start year (if any) is not
-  after Y. A measure that has never been reported and starts later is not due.
+* **deferred** (for information): the measure's status is *zurückgestellt*, a
+  decision to pause it. It is not also called overdue, behind or unreported,
+  and it does not count towards ``total`` (nor fail ``--strict``).
 * **overdue**: the planned end year is Y or earlier and the measure is not
   completed (nor dropped) by the end of Y.
 * **behind schedule**: for measures with start and end years, not closed and
-  not yet past their end, the latest reported percent is compared with a
-  linear schedule: expected = (Y - start + 1) / (end - start + 1) × 100.
-  ratio = percent / expected; **on track** ≥ 0.95, **behind** 0.85–0.95,
-  **at risk** < 0.85. Measures without any reported percent are not rated.
-  Only *behind* and *at risk* are listed.
+  not yet past their end, and **not in their first year** (start < Y), the
+  latest reported percent is compared with a linear schedule:
+  expected = (Y - start + 1) / (end - start + 1) × 100, gap = expected - percent
+  in percentage points. Within a tolerance of 10 points a measure is on track
+  (not listed); **behind** up to 25 points; **at risk** beyond. ``ratio`` =
+  percent / expected is given for information. Measures without any reported
+  percent are not rated.
+* **no update**: no progress entry dated in Y, although the measure is neither
+  completed nor dropped and its planned start year (if any) is not after Y. A
+  measure that has never been reported and starts later is not due.
+
+Every row carries ``last_update`` (ISO date or null), so an overdue measure
+that also lacks an update in Y shows it there. The report's chapter on
+measures needing attention uses exactly these lists.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..plan.model import CLOSED, COMPLETED, DROPPED
+from ..plan.model import CLOSED, COMPLETED, DEFERRED, DROPPED
 from ..plan.index import PlanIndex
 
-ON_TRACK = 0.95
-BEHIND = 0.85
+TOLERANCE = 10.0  # percentage points behind a linear schedule that still count as on track
+AT_RISK_GAP = 25.0  # more than this many points behind: at risk
+REASONS = ("overdue", "behind_schedule", "no_update")  # the findings that count (deferred is information)
 
 
 def expected_percent(start: int, end: int, year: int) -> float:
@@ -33,10 +44,11 @@ def expected_percent(start: int, end: int, year: int) -> float:
     return min(100.0, (year - start + 1) / span * 100)
 
 
-def rate(ratio: float) -> str:
-    if ratio >= ON_TRACK:
+def rate(gap: float) -> str:
+    """The rating of a measure ``gap`` percentage points behind its linear schedule."""
+    if gap <= TOLERANCE:
         return "on_track"
-    if ratio >= BEHIND:
+    if gap <= AT_RISK_GAP:
         return "behind"
     return "at_risk"
 
@@ -44,20 +56,23 @@ def rate(ratio: float) -> str:
 def schedule(plan: PlanIndex, measure_id: str, year: int) -> dict[str, Any] | None:
     """The linear-schedule rating of one measure in ``year``, or None if it cannot be rated."""
     m = plan.measure_index[measure_id]
-    if m.start is None or m.end is None or m.start > year or m.end <= year:
-        return None
-    if plan.status_of(measure_id, year) in CLOSED:
+    if m.start is None or m.end is None or m.start >= year or m.end <= year:
+        return None  # no dates, first year (too early to judge), or at/after its end (overdue rules)
+    if plan.status_of(measure_id, year) in CLOSED + (DEFERRED,):
         return None
     percent = plan.percent_of(measure_id, year)
     if percent is None:
         return None
     expected = expected_percent(m.start, m.end, year)
+    gap = expected - percent
     ratio = percent / expected if expected else 1.0
-    return {"percent": percent, "expected_percent": round(expected, 1), "ratio": round(ratio, 3), "rating": rate(ratio)}
+    return {"percent": percent, "expected_percent": round(expected, 1), "gap_points": round(gap, 1),
+            "ratio": round(ratio, 3), "rating": rate(gap)}
 
 
 def _row(plan: PlanIndex, measure_id: str, year: int, **extra: Any) -> dict[str, Any]:
     m = plan.measure_index[measure_id]
+    last = plan.latest(m.id, year)
     row = {
         "id": m.id,
         "title": m.title,
@@ -68,23 +83,24 @@ def _row(plan: PlanIndex, measure_id: str, year: int, **extra: Any) -> dict[str,
         "percent": plan.percent_of(m.id, year),
         "start": m.start,
         "end": m.end,
+        "last_update": last.date.isoformat() if last else None,
     }
     row.update(extra)
     return row
 
 
 def due(plan: PlanIndex, year: int) -> dict[str, Any]:
-    no_update, overdue, behind = [], [], []
+    found: dict[str, list[dict[str, Any]]] = {"deferred": [], "overdue": [], "behind_schedule": [], "no_update": []}
     for _, m in plan.all_measures():
         status = plan.status_of(m.id, year)
-        closed = status in (COMPLETED, DROPPED)
-        last = plan.latest(m.id, year)
-        if not closed and not plan.updates_in(m.id, year) and not (m.start is not None and m.start > year):
-            no_update.append(_row(plan, m.id, year, last_update=last.date.isoformat() if last else None))
-        if m.end is not None and m.end <= year and not closed:
-            overdue.append(_row(plan, m.id, year, years_over=year - m.end))
-        rating = schedule(plan, m.id, year)
-        if rating and rating["rating"] != "on_track":
-            behind.append(_row(plan, m.id, year, **rating))
-    return {"year": year, "no_update": no_update, "overdue": overdue, "behind_schedule": behind,
-            "total": len(no_update) + len(overdue) + len(behind)}
+        if status in (COMPLETED, DROPPED):
+            continue
+        if status == DEFERRED:
+            found["deferred"].append(_row(plan, m.id, year))
+        elif m.end is not None and m.end <= year:
+            found["overdue"].append(_row(plan, m.id, year, years_over=year - m.end))
+        elif (rating := schedule(plan, m.id, year)) and rating["rating"] != "on_track":
+            found["behind_schedule"].append(_row(plan, m.id, year, **rating))
+        elif not plan.updates_in(m.id, year) and not (m.start is not None and m.start > year):
+            found["no_update"].append(_row(plan, m.id, year))
+    return {"year": year, **found, "total": sum(len(found[r]) for r in REASONS)}
