@@ -390,11 +390,11 @@ def test_funding_excludes_dropped_measures(mini):
 
 def test_indicator_assessment_by_hand():
     # K-BEV (up): baseline 2021 40,000, 2024 40,720, target 2030 42,000
-    #   r_obs = (40720/40000)^(1/3) - 1 = 0.005964,  r_req = (42000/40000)^(1/9) - 1 = 0.005436
-    #   ratio = 1.097 >= 0.95 -> on track
+    #   r_obs = (40720/40000)^(1/3) - 1 = 0.005964,  still needed r_need = (42000/40720)^(1/6) - 1 = 0.005172
+    #   ratio = 1.153 >= 0.95 -> on track
     # K-LEER (down): baseline 2021 30, 2024 26, target 2030 15
-    #   r_obs = (26/30)^(1/3) - 1 = -0.046580,  r_req = (15/30)^(1/9) - 1 = -0.074125
-    #   ratio = 0.628 in [0.5, 0.95) -> moderate
+    #   r_obs = (26/30)^(1/3) - 1 = -0.046580,  r_need = (15/26)^(1/6) - 1 = -0.087598
+    #   ratio = 0.532 in [0.5, 0.95) -> moderate
     # K-ALT: neutral -> no verdict, trend only
     md = pristine(2024)
     assert table_under(md, "The city in figures") == [
@@ -406,13 +406,14 @@ def test_indicator_assessment_by_hand():
          "not assessed (observed indicator)"],
     ]
     k = {x["id"]: x for x in context(MINI)["indicators"]}
-    assert k["K-BEV"]["assessment"] == "on_track" and k["K-BEV"]["ratio"] == pytest.approx(1.0972, abs=1e-4)
-    assert k["K-LEER"]["assessment"] == "moderate" and k["K-LEER"]["ratio"] == pytest.approx(0.6284, abs=1e-4)
+    assert k["K-BEV"]["assessment"] == "on_track" and k["K-BEV"]["ratio"] == pytest.approx(1.1533, abs=1e-4)
+    assert k["K-LEER"]["assessment"] == "moderate" and k["K-LEER"]["ratio"] == pytest.approx(0.5318, abs=1e-4)
     assert k["K-ALT"]["assessment"] is None and k["K-ALT"]["ratio"] is None
     assert k["K-BEV"]["change"] == 130 and k["K-LEER"]["change"] == 1
-    # 2023: K-LEER 25 -> r_obs = (25/30)^(1/2) - 1 = -0.08712, ratio 1.175 -> on track
+    # 2023: K-LEER 25 -> r_obs = (25/30)^(1/2) - 1 = -0.08712, r_need = (15/25)^(1/7) - 1 = -0.07038,
+    # ratio 1.238 -> on track
     k23 = {x["id"]: x for x in context(MINI, 2023)["indicators"]}
-    assert k23["K-LEER"]["assessment"] == "on_track" and k23["K-LEER"]["ratio"] == pytest.approx(1.1754, abs=1e-4)
+    assert k23["K-LEER"]["assessment"] == "on_track" and k23["K-LEER"]["ratio"] == pytest.approx(1.2381, abs=1e-4)
     assert k23["K-LEER"]["trend"] == "down"
     # 2030 (no progress file): the latest value (2024) is assessed, but there is no current value
     k30 = {x["id"]: x for x in context(MINI, 2030)["indicators"]}
@@ -483,14 +484,20 @@ B = (2020, 100.0)
     ("down", B, (2022, 50.0), (2030, 50.0), "target_reached"),
     ("down", B, (2022, 10.0), (2030, 50.0), "target_reached"),
     # compound rates, clear cases
-    ("up", (2020, 100.0), (2022, 121.0), (2030, 200.0), "on_track"),  # 10 %/yr vs 7.2 %/yr needed
-    ("up", (2020, 100.0), (2022, 104.0), (2030, 200.0), "off_track"),  # 1.98 % vs 7.18 %: ratio 0.28
-    ("up", (2020, 100.0), (2022, 110.0), (2030, 200.0), "moderate"),  # 4.88 % vs 7.18 %: ratio 0.68
+    ("up", (2020, 100.0), (2022, 121.0), (2030, 200.0), "on_track"),  # 10 %/yr vs 6.5 %/yr still needed
+    ("up", (2020, 100.0), (2022, 104.0), (2030, 200.0), "off_track"),  # 1.98 % vs 8.52 %: ratio 0.23
+    ("up", (2020, 100.0), (2022, 110.0), (2030, 200.0), "moderate"),  # 4.88 % vs 7.76 %: ratio 0.63
     ("up", (2020, 100.0), (2022, 100.0), (2030, 200.0), "off_track"),  # ratio exactly 0
     ("up", (2020, 100.0), (2022, 99.0), (2030, 200.0), "deteriorating"),
     ("down", (2020, 30.0), (2022, 30.0), (2030, 15.0), "off_track"),  # ratio exactly 0
     ("down", (2020, 30.0), (2022, 31.0), (2030, 15.0), "deteriorating"),
-    ("down", (2020, 30.0), (2022, 24.3), (2030, 15.0), "on_track"),  # 10 %/yr down vs 6.7 % needed
+    ("down", (2020, 30.0), (2022, 24.3), (2030, 15.0), "on_track"),  # 10 %/yr down vs 5.9 % needed
+    # time left matters: the same 4.88 %/yr is moderate with 8 years left, off track with 1 year left
+    ("up", (2020, 100.0), (2022, 110.0), (2023, 200.0), "off_track"),  # needs 81.8 % in one year
+    ("up", (2020, 100.0), (2025, 120.0), (2026, 125.5), "moderate"),  # 3.7 %/yr vs 4.6 % needed: 0.81
+    # the target year has come without the target reached
+    ("up", (2020, 100.0), (2030, 150.0), (2030, 200.0), "off_track"),
+    ("up", (2020, 100.0), (2031, 90.0), (2030, 200.0), "deteriorating"),
     # target equal to the baseline and not reached: moving away
     ("up", (2020, 100.0), (2022, 90.0), (2030, 100.0), "deteriorating"),
     # no target: the observed rate in the desired direction decides
@@ -507,38 +514,39 @@ def test_assess_verdicts(direction, baseline, latest, target, verdict):
     assert assess(direction, baseline, latest, target).verdict == verdict
 
 
-@pytest.mark.parametrize("x,verdict", [
-    # baseline 0 forces linear rates: r_obs = x / 2 per year, r_req = 100 / 10 = 10 per year; ratio = x / 20
-    (19.0, "on_track"),  # ratio exactly 0.95
-    (18.99, "moderate"),
-    (10.0, "moderate"),  # ratio exactly 0.5
-    (9.99, "off_track"),
-    (0.0, "off_track"),  # ratio exactly 0
-    (-0.01, "deteriorating"),
+@pytest.mark.parametrize("x,target,verdict", [
+    # baseline 0 forces linear rates: r_obs = x / 2 per year, r_need = (target - x) / 8 per year
+    (19.0, 99.0, "on_track"),  # 9.5 / 10: ratio exactly 0.95
+    (18.99, 99.0, "moderate"),
+    (10.0, 90.0, "moderate"),  # 5 / 10: ratio exactly 0.5
+    (9.99, 90.0, "off_track"),
+    (0.0, 90.0, "off_track"),  # ratio exactly 0
+    (-0.01, 90.0, "deteriorating"),
 ])
-def test_assess_boundaries_exact(x, verdict):
-    a = assess("up", (2020, 0.0), (2022, x), (2030, 100.0))
+def test_assess_boundaries_exact(x, target, verdict):
+    a = assess("up", (2020, 0.0), (2022, x), (2030, target))
     assert a.verdict == verdict
-    assert a.ratio == x / 20
-    assert a.observed_rate == x / 2 and a.required_rate == 10.0
+    assert a.ratio == (x / 2) / ((target - x) / 8)
+    assert a.observed_rate == x / 2 and a.required_rate == (target - x) / 8
+    assert a.years_left == 8 and a.compound is False
 
 
 def test_assess_boundary_constants_match_the_docstring():
     assert (ON_TRACK, MODERATE) == (0.95, 0.5)
-    assert assess("up", (2020, 0.0), (2022, 19.0), (2030, 100.0)).ratio == 0.95
-    assert assess("up", (2020, 0.0), (2022, 10.0), (2030, 100.0)).ratio == 0.5
+    assert assess("up", (2020, 0.0), (2022, 19.0), (2030, 99.0)).ratio == 0.95
+    assert assess("up", (2020, 0.0), (2022, 10.0), (2030, 90.0)).ratio == 0.5
 
 
 def test_assess_zero_and_negative_values_use_linear_rates():
-    # negative values: compound growth is undefined; linear: r_obs = 6/2 = 3, r_req = 20/10 = 2
+    # negative values: compound growth is undefined; linear: r_obs = 6/2 = 3, r_need = 14/8 = 1.75
     a = assess("up", (2020, -10.0), (2022, -4.0), (2030, 10.0))
-    assert (a.verdict, a.observed_rate, a.required_rate, a.ratio) == ("on_track", 3.0, 2.0, 1.5)
-    # a target of zero: linear, r_obs = -20/2 = -10, r_req = -100/10 = -10
+    assert (a.verdict, a.observed_rate, a.required_rate, a.ratio) == ("on_track", 3.0, 1.75, 3.0 / 1.75)
+    # a target of zero: linear, r_obs = -20/2 = -10, r_need = -80/8 = -10
     a = assess("down", (2020, 100.0), (2022, 80.0), (2030, 0.0))
     assert (a.verdict, a.ratio) == ("on_track", 1.0)
     # a latest value of zero, target not reached
     a = assess("down", (2020, 100.0), (2022, 0.0), (2030, -50.0))
-    assert a.verdict == "on_track" and a.observed_rate == -50.0 and a.required_rate == -15.0
+    assert a.verdict == "on_track" and a.observed_rate == -50.0 and a.required_rate == -6.25
     # no target, linear relative to the baseline's size: 1/100 = exactly 1 % per year
     assert assess("up", (2020, -100.0), (2021, -99.0), None).verdict == "on_track"
     assert assess("up", (2020, -100.0), (2021, -99.5), None).verdict == "moderate"
@@ -551,8 +559,8 @@ def test_assess_zero_and_negative_values_use_linear_rates():
 def test_assess_compound_rates():
     a = assess("up", (2021, 40000.0), (2024, 40720.0), (2030, 42000.0))
     assert a.observed_rate == pytest.approx(0.0059644, abs=1e-7)
-    assert a.required_rate == pytest.approx(0.0054359, abs=1e-7)
-    assert a.ratio == pytest.approx(1.0972, abs=1e-4) and a.verdict == "on_track"
+    assert a.required_rate == pytest.approx(0.0051717, abs=1e-7)
+    assert a.ratio == pytest.approx(1.1533, abs=1e-4) and a.verdict == "on_track"
     a = assess("up", (2020, 100.0), (2022, 121.0), None)
     assert a.observed_rate == pytest.approx(0.1) and a.ratio is None and a.required_rate is None
 
