@@ -83,8 +83,8 @@ def status_bars(rows: list[tuple[str, dict[str, int]]], labels: dict[str, str], 
                 width: int = 420, plan_lang: str | None = None) -> Markup:
     """One stacked horizontal bar per row (e.g. per field of action), each scaled to 100 % of its
     measures, with the row's label in full above its bar, its total at the right, and a legend."""
-    size, bar_h, gap = 13, 22, 10
-    total_w = 34  # room for the row's total right of the bar
+    size, bar_h, gap = 14, 22, 10
+    total_w = 36  # room for the row's total right of the bar
     bar_w = width - total_w
     body: list[str] = []
     y = 4.0
@@ -109,7 +109,7 @@ def status_bars(rows: list[tuple[str, dict[str, int]]], labels: dict[str, str], 
                 body.append(f'<text x="{_f(x + w / 2)}" y="{_f(y + 15.5)}" text-anchor="middle" '
                             f'font-size="{size}" fill="{ink}">{n}</text>')
             x += w
-        body.append(f'<text x="{width}" y="{_f(y + 15.5)}" text-anchor="end" font-size="{size}" '
+        body.append(f'<text x="{width}" y="{_f(y + 16)}" text-anchor="end" font-size="{size}" '
                     f'fill="{MUTED}">{total}</text>')
         y += bar_h + gap
     y = _legend(body, labels, [s for s in STATUSES if any(c.get(s) for _, c in rows)], y, width, size)
@@ -117,7 +117,7 @@ def status_bars(rows: list[tuple[str, dict[str, int]]], labels: dict[str, str], 
 
 
 def _legend(body: list[str], labels: dict[str, str], statuses: list[str], y: float, width: float,
-            size: float = 13) -> float:
+            size: float = 14) -> float:
     """Legend squares in exactly the bars' colours."""
     x = 0.0
     for status in statuses:
@@ -127,7 +127,7 @@ def _legend(body: list[str], labels: dict[str, str], statuses: list[str], y: flo
             x, y = 0.0, y + size + 8
         fill, _ = STATUS_COLORS[status]
         body.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="13" height="13" fill="{fill}"/>')
-        body.append(f'<text x="{_f(x + 18)}" y="{_f(y + 11)}" font-size="{size}" fill="{INK}">{escape(text)}</text>')
+        body.append(f'<text x="{_f(x + 18)}" y="{_f(y + 11.5)}" font-size="{size}" fill="{INK}">{escape(text)}</text>')
         x += w
     return y + size + 8
 
@@ -149,8 +149,8 @@ def completion(series: list[tuple[int, int, int, int]], labels: dict[str, str], 
                width: int = 420, height: int = 230) -> Markup:
     """The stock of completed measures (and of those in progress) at the end of each year, as stacked
     columns on a scale of round numbers up to the number of measures."""
-    size = 12
-    left, bottom, top = 34, 24, 10
+    size = 14
+    left, bottom, top = 36, 26, 10
     plot_w, plot_h = width - left - 4, height - top - bottom
     total = max((t for *_, t in series), default=1) or 1
     ticks = _ticks(total)
@@ -178,9 +178,9 @@ def completion(series: list[tuple[int, int, int, int]], labels: dict[str, str], 
         body.append(f'<rect x="{_f(x)}" y="{_f(y_done - h_prog)}" width="{_f(bar_w)}" height="{_f(h_prog)}" '
                     f'fill="{prog_fill}" stroke="#ffffff" stroke-width="1">'
                     f'<title>{year}: {escape(labels["in_umsetzung"])} {progress}</title></rect>')
-        if bar_w >= 7 * len(str(done)) + 4 and h_done >= size + 4:
+        if bar_w >= 8 * len(str(done)) + 4 and h_done >= size + 4:
             body.append(f'<text x="{_f(x + bar_w / 2)}" y="{_f(y_done + size + 1)}" text-anchor="middle" '
-                        f'font-size="{size - 1}" fill="{done_ink}">{done}</text>')
+                        f'font-size="{size}" fill="{done_ink}">{done}</text>')
         if i % every == (n - 1) % every:  # always label the latest year
             body.append(f'<text x="{_f(x + bar_w / 2)}" y="{height - 6}" text-anchor="middle" font-size="{size}" '
                         f'fill="{INK}">{year}</text>')

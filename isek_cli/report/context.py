@@ -66,6 +66,7 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
                           f"reports exist for the monitoring years {meta.horizon.start}..{meta.horizon.end}")
     msg = catalogue(lang)
     labels = msg["status"]
+    text_lang = meta.language if meta.language != lang else None  # marks plan text inside charts
     measures = [_measure(plan, m, year) for _, m in plan.all_measures()]
     by_id = {m["id"]: m for m in measures}
     all_ids = list(by_id)
@@ -90,7 +91,7 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
             "completed_share": _share(counts[COMPLETED], len(ms)),
             "no_update": sum(1 for m in ms if not m["updated"] and m["status"] not in (COMPLETED, DROPPED)),
             "chart": charts.status_bars([("", counts)], labels, f"{f.id} {f.title}",
-                                        _counts_alt(counts, labels, msg), plan_lang=meta.language),
+                                        _counts_alt(counts, labels, msg), plan_lang=text_lang),
         })
 
     by_priority = []
@@ -173,7 +174,7 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
         "charts": {
             "fields": charts.status_bars([(f["id"] + " " + f["title"], f["by_status"]) for f in fields], labels,
                                          msg["chart"]["fields_title"].format(year=year), overall_alt,
-                                         plan_lang=meta.language),
+                                         plan_lang=text_lang),
             "completion": charts.completion(series, labels, msg["chart"]["completion_title"].format(
                                                 first=first, year=year), _series_alt(series, labels, msg)),
         },
@@ -238,7 +239,7 @@ def _indicator(plan: PlanIndex, x, year: int, msg: dict, fmt: Formatter) -> dict
         "series": [{"year": y, "value": v} for y, v in values],
         "chart": charts.sparkline(values, baseline, target, x.title, alt,
                                   {"baseline": marks["baseline"], "target": marks["target"]}, num,
-                                  plan_lang=plan.meta.language),
+                                  plan_lang=plan.meta.language if plan.meta.language != fmt.lang else None),
     }
 
 

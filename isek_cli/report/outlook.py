@@ -56,7 +56,7 @@ def measures(plan: PlanIndex, year: int, ms: list[dict[str, Any]]) -> dict[str, 
         elif (projected := _pace(m, year, h_end)) is not None and projected < 100 - TOLERANCE:
             at_risk.append(m | {"reason": "pace", "projected": round(projected)})
         elif (m["status"] in ("nicht_begonnen", "in_planung") and m["start"] is not None and m["end"] is not None
-              and m["end"] - max(m["start"], year + 1) + 1 > years_left):
+              and m["end"] - m["start"] + 1 > years_left):  # not begun, and takes longer than the time left
             at_risk.append(m | {"reason": "late_start", "projected": None})
     return {"silent": silent, "beyond": beyond, "at_risk": at_risk}
 
