@@ -204,7 +204,7 @@ def sparkline(values: list[tuple[int, float]], baseline: tuple[int, float], targ
         mid = (hi + lo) / 2
         lo, hi = mid - least / 2, mid + least / 2
     pad_x, top, bottom = 14, 18, 34
-    size = 12
+    size = 13
 
     def px(year: float) -> float:
         return pad_x + (width - 2 * pad_x) * ((year - x0) / (x1 - x0) if x1 > x0 else 0.5)
