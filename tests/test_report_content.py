@@ -175,7 +175,8 @@ def test_a_year_after_the_latest_data_warns(tmp_path):
     r = run("report", "2026", plan=MINI)
     assert r.exit_code == 0
     assert "warning: the latest progress file is 2024" in r.stderr
-    assert "No reports for 2026 have been recorded yet" in r.stdout or "Für 2026 liegen noch keine" in r.stdout
+    assert "Für 2026 liegen noch keine Meldungen vor" in r.stdout
+    assert "Die letzten Meldungen stammen aus 2024. Für 2026 schreibt der Bericht den Status" in r.stdout
     assert "warning" not in run("report", "2024", plan=MINI).stderr
 
 
