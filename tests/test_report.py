@@ -481,17 +481,25 @@ def test_annex():
 
 def test_field_sections():
     md = pristine(2024)
-    hf1 = table_under(md, "HF1 Wohnen und Quartiere")
-    assert [r[0] for r in hf1] == ["HF1.M01", "HF1.M02", "HF1.M03", "HF1.M04"]
-    assert hf1[1] == ["HF1.M02", "Wohnungsbau am Mühlenweg (key project)", "1", "Städtische Wohnungsbaugesellschaft",
-                      "in progress", "45%", "2024-04-02"]
+    hf1 = section(md, "HF1 Wohnen und Quartiere")
+    # the measures under their goals, each measure once (under its first goal of the field)
+    assert table_under(hf1, "HF1 Wohnen und Quartiere") == [
+        ["HF1.M01", "Baulückenkataster aufbauen", "1", "Amt für Stadtplanung", "completed", "100%", "2023-03-20"],
+        ["HF1.M02", "Wohnungsbau am Mühlenweg (key project)", "1", "Städtische Wohnungsbaugesellschaft",
+         "in progress", "45%", "2024-04-02"],
+    ]
+    assert hf1.index("**HF1.Z1 Bezahlbaren Wohnraum schaffen**") < hf1.index("| HF1.M02 |") < hf1.index(
+        "**HF1.Z2 Quartiere stabilisieren**") < hf1.index("| HF1.M03 |") < hf1.index("| HF1.M04 |")
+    groups = [(g["goal"]["id"], [m["id"] for m in g["measures"]]) for g in context(MINI)["fields"][0]["goal_groups"]]
+    assert groups == [("HF1.Z1", ["HF1.M01", "HF1.M02"]), ("HF1.Z2", ["HF1.M03", "HF1.M04"])]
     # the last update instead of a repeated "no update" cell; the notes of the year as a list below
-    assert [r[-1] for r in hf1] == ["2023-03-20", "2024-04-02", "2022-03-01", "2024-04-20"]
-    assert "1 of 4 measures without an update in the reporting year." in section(md, "HF1 Wohnen und Quartiere")
-    assert "- HF1.M02, 2024-04-02: Rohbau fertig." in md
+    assert "| HF1.M03 | Quartiersmanagement Nordstadt | 2 | Amt für Stadtplanung | ongoing task | – | 2022-03-01 |" in hf1
+    assert "1 of 4 measures without an update in the reporting year." in hf1
+    assert "- HF1.M02, 2024-04-02: Rohbau fertig." in hf1
     assert "no update in the reporting year*" not in md
-    hf2 = table_under(md, "HF2 Innenstadt und Handel")
-    assert hf2[2][-1] == "never"
+    # the field's indicators (named by the indicator's fields or by a measure of the field)
+    assert "**Indicators of this field:** Einwohnerinnen und Einwohner 40,720 (Target 42,000): on track" in hf1
+    assert "| HF2.M03 | Verfügungsfonds Innenstadt | 3 | Amt für Wirtschaftsförderung | not started | – | never |" in md
 
 
 def test_german_numbers_and_words():

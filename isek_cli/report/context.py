@@ -34,6 +34,8 @@ def _measure(plan: PlanIndex, m, year: int) -> dict[str, Any]:
         "title": m.title,
         "description": m.description,
         "field": plan.measure_field[m.id].id,
+        "goals": list(m.goals or []),
+        "indicators": list(m.indicators or []),
         "priority": m.priority,
         "lead": m.lead,
         "lead_name": lead.name if lead else m.lead,
@@ -74,6 +76,7 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
     now = count_statuses(plan, all_ids, year)
     before = count_statuses(plan, all_ids, year - 1)
 
+    indicators = [_indicator(plan, x, year, msg, Formatter(lang)) for x in plan.indicators]
     fields = []
     for f in plan.fields:
         ms = [by_id[m.id] for m in f.measures]
@@ -86,6 +89,9 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
                               if g in plan.guiding_goals],
             "goals": [{"id": g.id, "title": g.title} for g in f.goals],
             "measures": ms,
+            "goal_groups": _goal_groups(f, ms),
+            "indicators": [k for k in indicators
+                           if f.id in k["fields"] or any(k["id"] in m["indicators"] for m in ms)],
             "by_status": counts,
             "by_status_previous": count_statuses(plan, [m.id for m in f.measures], year - 1),
             "completed_share": _share(counts[COMPLETED], len(ms)),
@@ -117,7 +123,6 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
         "no_update": [by_id[r["id"]] for r in found["no_update"]],
         "deferred": [by_id[r["id"]] for r in found["deferred"]],
     }
-    indicators = [_indicator(plan, x, year, msg, Formatter(lang)) for x in plan.indicators]
     outlook = outlook_data.build(plan, year, measures, indicators)
     summary = {
         "total": total,
@@ -180,6 +185,21 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
         },
         "completion_series": [{"year": y, "completed": d, "in_progress": p, "total": t} for y, d, p, t in series],
     }
+
+
+def _goal_groups(f, ms: list[dict]) -> list[dict[str, Any]]:
+    """The field's measures under its goals, each measure once: under the first of its goals that belongs
+    to this field (in the field's order of goals); measures naming none of them come last, without a goal."""
+    order = {g.id: i for i, g in enumerate(f.goals)}
+    groups: dict[str | None, list[dict]] = {g.id: [] for g in f.goals}
+    groups[None] = []
+    for m in ms:
+        own = sorted((order[g] for g in m["goals"] if g in order))
+        groups[f.goals[own[0]].id if own else None].append(m)
+    out = [{"goal": {"id": g.id, "title": g.title}, "measures": groups[g.id]} for g in f.goals if groups[g.id]]
+    if groups[None]:
+        out.append({"goal": None, "measures": groups[None]})
+    return out
 
 
 def _counts_alt(counts: dict[str, int], labels: dict[str, str], msg: dict) -> str:
