@@ -38,7 +38,6 @@ import re
 import shutil
 import subprocess
 import sys
-import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 

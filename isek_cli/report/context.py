@@ -14,7 +14,7 @@ from typing import Any
 
 from ..query import due as due_rules
 from ..i18n import catalogue
-from ..plan.model import COMPLETED, DEFERRED, DROPPED, STATUSES
+from ..plan.model import COMPLETED, DROPPED, STATUSES
 from ..plan.index import PlanIndex
 from ..query.status import count_statuses
 from . import charts, fonts, outlook as outlook_data
