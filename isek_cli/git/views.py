@@ -50,6 +50,8 @@ def _field_line(c: dict, f: dict) -> str:
 
 
 def _eur(v: Any) -> str:
+    if isinstance(v, dict) and set(v) == {"min", "max"}:  # a cost range
+        return f"{v['min']:,}–{v['max']:,} €"
     return "—" if v is None else f"{v:,} €" if isinstance(v, int) else _value(v)
 
 
