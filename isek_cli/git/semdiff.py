@@ -261,22 +261,22 @@ def _minus(a: list[float], b: list[float]) -> list[float]:
     return out
 
 
-def compare_values(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
-    """Per indicator, area and date: values added, removed, or changed (one removed and one added).
-
-    Compared as collections, so reordering lines or moving a value to another file
-    without changing it is no change."""
-    a, b = _values(old), _values(new)
+def _compare_collections(a: dict[tuple, list], b: dict[tuple, list]) -> list[tuple[tuple, str, Any, Any]]:
+    """Per key: (key, change, old, new) for what was removed, added, or changed (one removed and one
+    added). Compared as collections, so reordering lines or moving one to another file is no change."""
     out = []
     for key in sorted(set(a) | set(b)):
         removed, added = _minus(a.get(key, []), b.get(key, [])), _minus(b.get(key, []), a.get(key, []))
         pairs = list(zip(removed, added))
-        rows = [("changed", o, n) for o, n in pairs] + [("removed", o, None) for o in removed[len(pairs):]] + \
-            [("added", None, n) for n in added[len(pairs):]]
-        x, area, date = key
-        out += [{"indicator": x, "area": area or None, "date": date, "change": c, "old": o, "new": n}
-                for c, o, n in rows]
+        out += [(key, "changed", o, n) for o, n in pairs] + [(key, "removed", o, None) for o in removed[len(pairs):]] \
+            + [(key, "added", None, n) for n in added[len(pairs):]]
     return out
+
+
+def compare_values(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
+    """Per indicator, area and date: values added, removed, or changed (one removed and one added)."""
+    return [{"indicator": x, "area": area or None, "date": date, "change": c, "old": o, "new": n}
+            for (x, area, date), c, o, n in _compare_collections(_values(old), _values(new))]
 
 
 def _drawdowns(plan: PlanIndex) -> dict[tuple[str, str], list[int]]:
@@ -290,16 +290,8 @@ def _drawdowns(plan: PlanIndex) -> dict[tuple[str, str], list[int]]:
 
 def compare_drawdowns(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
     """Per grant and date: payments added, removed, or changed, compared as collections like values."""
-    a, b = _drawdowns(old), _drawdowns(new)
-    out = []
-    for key in sorted(set(a) | set(b)):
-        removed, added = _minus(a.get(key, []), b.get(key, [])), _minus(b.get(key, []), a.get(key, []))
-        pairs = list(zip(removed, added))
-        rows = [("changed", o, n) for o, n in pairs] + [("removed", o, None) for o in removed[len(pairs):]] + \
-            [("added", None, n) for n in added[len(pairs):]]
-        grant, date = key
-        out += [{"grant": grant, "date": date, "change": c, "old": o, "new": n} for c, o, n in rows]
-    return out
+    return [{"grant": grant, "date": date, "change": c, "old": o, "new": n}
+            for (grant, date), c, o, n in _compare_collections(_drawdowns(old), _drawdowns(new))]
 
 
 def diff(old: PlanIndex, new: PlanIndex) -> dict[str, Any]:
