@@ -64,7 +64,10 @@ LONG_NOTE = ("Sachstand: " + "Die Ausschreibung der Planungsleistungen wurde abg
              + f"{LONG_WORD}{LONG_WORD}. Unterlagen: https://ratsinfo.example.org/"
              + "vorlagen/2024/" + "a" * 120)
 
-REFS = {"goals", "guiding_goals", "lead", "partners", "committee", "indicators", "fields", "measure", "indicator"}
+REFS = {"goals", "guiding_goals", "lead", "partners", "committee", "indicators", "fields", "measure", "indicator",
+        # format v2: parts, areas, money, plan statuses and decisions refer by id too
+        "parent", "areas", "area", "programme", "programmes", "grant", "grants", "measures", "status", "decision",
+        "decisions", "decided_by", "counts_as"}
 
 
 def make_long_plan(target: Path) -> Path:
@@ -107,7 +110,13 @@ def make_long_plan(target: Path) -> Path:
         return node
 
     for p, d in docs.items():
-        p.write_text(yaml.safe_dump(rewrite(d), allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+        if p.name == "funding.yaml":  # measures name programmes by title: keep those titles as they are
+            d = {k: v if k == "programmes" else rewrite(v, k) for k, v in d.items()}
+            d["programmes"] = [{k: ids.get(v, v) if k == "id" else v for k, v in prog.items()}
+                               for prog in (d.get("programmes") or [])]
+        else:
+            d = rewrite(d)
+        p.write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
     r = run("check", plan=target)
     assert r.exit_code == 0, r
     return target
