@@ -377,14 +377,20 @@ def import_catalogue(path: str | os.PathLike, into: str | os.PathLike, options=N
 
 
 def create_plan(directory: str | os.PathLike, *, city: str = "Musterstadt", start: int = 2025, end: int = 2035,
-                example: bool = False, editor: bool = True) -> list[Path]:
+                example: bool = False, editor: bool = True, vscode: bool = False) -> list[Path]:
     """A new, valid plan skeleton (or a copy of the example plan) in ``directory``; the files written.
 
-    Raises ``PlanExists`` when the folder already holds plan files.
+    ``vscode``: also write (or merge into) ``.vscode/settings.json`` of the workspace (the current
+    folder if the plan lies inside it, else the plan folder). Raises ``PlanExists`` when the folder
+    already holds plan files.
     """
+    from .writing.editor import write_vscode
     from .writing.scaffold import create
 
-    return create(Path(directory), city=city, start=start, end=end, example=example, editor=editor)
+    written = create(Path(directory), city=city, start=start, end=end, example=example, editor=editor)
+    if vscode:
+        written.append(write_vscode(Path(directory)))
+    return written
 
 
 def schema(kind: str | None = None) -> dict[str, Any]:

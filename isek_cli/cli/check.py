@@ -145,13 +145,14 @@ def init(
     end: int = typer.Option(2035, "--end", help="Last year of the horizon."),
     example: bool = typer.Option(False, "--example", help="Copy the complete example plan (Delmenhorst) instead."),
     editor: bool = typer.Option(True, "--editor/--no-editor", help="Add schema comments so editors (VS Code YAML) check as you type."),
+    vscode: bool = typer.Option(False, "--vscode", help="Also write .vscode/settings.json (schemas, YAML 1.1), merged into one that exists."),
 ) -> None:
     """Write a new, valid plan skeleton into DIR."""
     from ..api import create_plan
 
     if end < start:
         raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")
-    written = create_plan(directory, city=city, start=start, end=end, example=example, editor=editor)
+    written = create_plan(directory, city=city, start=start, end=end, example=example, editor=editor, vscode=vscode)
     for path in written:
         typer.echo(f"created {path}")
     typer.echo(f"next: isek --plan {directory} check")

@@ -137,7 +137,8 @@ def export(
     except OSError as exc:
         typer.echo(f"isek: cannot write {exc.filename or output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1)
-    where = f"{output} ({len(written)} files)" if fmt == "csv" else str(output)
+    where = f"{output} ({len(written)} files)" if fmt == "csv" else \
+        " and ".join(str(p) for p in written)  # sqlite: the database and Datasette's metadata.json
     parts = sum(1 for _, m in plan.index.all_measures() if m.parent is not None)
     count = f"{len(plan.index.measure_index) - parts} measures" + (f" and {parts} parts" if parts else "")
     typer.echo(f"wrote {where}: {fmt}, {count}, status in {y}", err=True)

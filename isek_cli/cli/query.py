@@ -93,7 +93,10 @@ def measures(
     if format is TableFormat.json:
         emit_json({"year": y, "measures": rows})
     elif format is TableFormat.csv:
-        emit_csv(rows, MEASURE_COLUMNS)
+        from ..data.export import L, S, text_cell  # true/false, lists and dates as `isek export` writes them
+
+        emit_csv([{k: text_cell(v, L if isinstance(v, list) else S) for k, v in r.items()} for r in rows],
+                 MEASURE_COLUMNS)
     else:
         depth = _depths(rows)
         emit_table([[("  " * depth[r["id"]] + r["id"]), r["title"], r["priority"], r["lead"], r["status"],

@@ -101,3 +101,44 @@ def site(
     for rel in removed:
         typer.echo(f"removed {output / rel} (no longer part of the site)", err=True)
     typer.echo(f"wrote {len(files)} files to {output} (open {output / 'index.html'})", err=True)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; 0.0.0.0 shows the site to your network."),
+    lang: Optional[Lang] = typer.Option(None, "--lang", help="de or en. Default: 'language' in isek.yaml."),
+    templates: Optional[Path] = typer.Option(None, "--templates", callback=_templates_option,
+                                             help="Folder with templates that override the built-in ones."),
+) -> None:
+    """Preview the site: rebuilt and reloaded in the browser when a plan file or template changes."""
+    import threading
+
+    from ..report.serve import Preview, make_server, watch
+
+    root = state(ctx).plan_dir
+    preview = Preview(root, lang.value if lang else None, templates)
+    preview.refresh()
+    try:
+        server = make_server(preview, host, port)
+    except OSError as exc:
+        typer.echo(f"isek: cannot listen on {host}:{port}: {exc.strerror or exc}; try another --port", err=True)
+        raise typer.Exit(1) from None
+
+    def said(p: Preview) -> None:
+        typer.echo("plan has errors: the page shows them" if p.problem else "rebuilt", err=True)
+
+    stop = threading.Event()
+    threading.Thread(target=watch, args=(preview, stop, said), daemon=True).start()
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
+    typer.echo(f"serving {root} at http://{shown}:{server.server_address[1]}/ (Ctrl+C stops)", err=True)
+    if preview.problem:
+        said(preview)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()

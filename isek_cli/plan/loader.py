@@ -8,6 +8,7 @@ collected, never raised, so one run reports everything (like beancount).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import re
@@ -310,11 +311,17 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
     are always fresh.
     """
     root = Path(root)
-    if use_cache and overrides is None and snapshot is None:
-        from . import cache
+    if overrides is not None or snapshot is not None:
+        return _load(root, overrides, snapshot)
+    from . import cache
+    from .schema import stale_warning
 
-        return cache.load(root, lambda: _load(root, None, None))
-    return _load(root, overrides, snapshot)
+    loaded = cache.load(root, lambda: _load(root, None, None)) if use_cache else _load(root, None, None)
+    # Outside the cache: .schema/ is no plan file, and a newer isek must notice it at once.
+    stale = stale_warning(root)
+    return loaded if stale is None else dataclasses.replace(
+        loaded, diagnostics=sorted([*loaded.diagnostics, stale], key=sort_key))
+
 
 
 def _load(root: Path, overrides, snapshot) -> Loaded:

@@ -123,7 +123,8 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool) -> Wri
         else:
             bom, old = b"", None
             result.created.append(rel)
-        text = old if old is not None else textedit.new_progress_file(year)
+        text = old if old is not None else textedit.new_progress_file(
+            year, modeline=(root / ".schema").is_dir())
         try:
             for list_key in LISTS:
                 text = textedit.insert(text, list_key, lists[list_key])
