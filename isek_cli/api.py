@@ -314,14 +314,15 @@ class Plan:
 
 
 def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values: list[dict] = (),
-                    drawdowns: list[dict] = (), dry_run: bool = False):
+                    drawdowns: list[dict] = (), dry_run: bool = False, skip_existing: bool = False):
     """Append progress entries (``updates``), indicator values (``values``) and money drawn from
     grants (``drawdowns``) to the plan's progress files.
 
     Each update is ``{"measure", "date", "status", "percent"?, "note"?, "spent_eur"?}``, each value
     ``{"indicator", "value", "date", "area"?}``, each drawdown ``{"grant", "date", "eur"}`` (one
     payment). The plan is re-read under a lock, the entries are inserted as text, and the whole
-    plan is validated before anything is written, atomically.
+    plan is validated before anything is written, atomically. ``skip_existing`` leaves out updates
+    the plan already has (same measure, date, status, percent and note; listed in ``.skipped``).
 
     Returns:
         A ``WriteResult`` (``.recorded``, ``.created``, ``.warnings``, ``.diff()``).
@@ -332,7 +333,7 @@ def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values
     from .writing.append import append
 
     return append(find_plan_dir(path), updates=list(updates), values=list(values), drawdowns=list(drawdowns),
-                  dry_run=dry_run)
+                  dry_run=dry_run, skip_existing=skip_existing)
 
 
 def diff(path: str | os.PathLike | None, rev: str, rev2: str | None = None) -> dict[str, Any]:

@@ -83,4 +83,4 @@ def grant_draw(
         result = record_progress(state(ctx).plan_dir, drawdowns=[entry], dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
-    _report(result)
+    _report(result, date_given=date is not None)

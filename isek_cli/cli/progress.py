@@ -19,9 +19,17 @@ app.add_typer(progress_app, name="progress")
 app.add_typer(indicator_app, name="indicator")
 
 
+def _today() -> dt.date:
+    return dt.date.today()  # one place, so tests can move the calendar
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _parse_date(value: Optional[str]) -> dt.date:
     if value is None:
-        return dt.date.today()
+        return _today()
     from ..data.sheets import to_date
 
     try:
@@ -41,6 +49,28 @@ def _ask_status() -> str:
         if answer in STATUSES:
             return answer
         typer.echo(f"not a status: {answer}")
+
+
+def _value_date(value: str | None) -> dt.date:
+    """The date of an indicator value; without --date early in the year, which year is meant is unclear.
+
+    In January to March last year's figures arrive: in a terminal isek asks, piped it warns.
+    """
+    if value is not None or _today().month > 3:
+        return _parse_date(value)
+    today = _today()
+    last = today.year - 1
+    if _interactive():
+        typer.echo(f"No --date given. Is the value for {last} (filed as {last}-12-31) or for {today.year} "
+                   f"(filed as {today})?", err=True)
+        while True:
+            answer = typer.prompt("year", default=str(today.year), err=True).strip()
+            if answer in (str(last), str(today.year)):
+                return dt.date(last, 12, 31) if answer == str(last) else today
+            typer.echo(f"answer {last} or {today.year}", err=True)
+    typer.echo(f"warning: no --date: the value is filed under today, {today}, in progress/{today.year}.yaml; "
+               f"if it is {last}'s figure, give --date {last}-12-31", err=True)
+    return today
 
 
 def _refused(exc) -> None:
@@ -69,13 +99,16 @@ def _describe_drawdown(r) -> str:
     return f"{d['grant']}: drew {d['eur']:,} € on {d['date']} ({r.previous_value + d['eur']:,} € drawn so far), {r.rel}"
 
 
-def _report(result) -> None:
+def _report(result, date_given: bool = True) -> None:
     verb = "would record" if result.dry_run else "recorded"
     for r in result.recorded:
         text = {"updates": _describe_update, "values": _describe_value, "drawdowns": _describe_drawdown}[r.list_key](r)
         typer.echo(f"{verb} {text}" if result.dry_run else text)
     for rel in result.created:
         typer.echo(f"{'would create' if result.dry_run else 'created'} {rel}")
+        if not date_given:  # a new year file nobody asked for by name: say it where it cannot be missed
+            typer.echo(f"warning: without --date the entry is dated today, which starts the NEW file {rel}; "
+                       "if it belongs to an earlier year, undo and give --date", err=True)
     for d in result.warnings:
         typer.echo(f"warning[{d.code}]: {d.message}", err=True)
     if result.dry_run:
@@ -109,7 +142,7 @@ def progress_add(
         result = append(state(ctx).plan_dir, updates=[entry], dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
-    _report(result)
+    _report(result, date_given=date is not None)
 
 
 @indicator_app.command("set", context_settings={"ignore_unknown_options": True})
@@ -130,12 +163,12 @@ def indicator_set(
         number = to_number(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="VALUE") from None
-    entry = {"indicator": indicator, "value": number, "date": _parse_date(date), "area": area}
+    entry = {"indicator": indicator, "value": number, "date": _value_date(date), "area": area}
     try:
         result = append(state(ctx).plan_dir, values=[entry], dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
-    _report(result)
+    _report(result, date_given=date is not None)
 
 
 @progress_app.command("import")
@@ -144,6 +177,9 @@ def progress_import(
     file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help="A .csv or .xlsx file."),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Worksheet name (default: the first)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and show what would be written."),
+    allow_duplicates: bool = typer.Option(False, "--allow-duplicates",
+                                          help="Record rows the plan already has again (same measure, date, status, "
+                                               "percent and note); by default they are skipped."),
 ) -> None:
     """Append progress entries from a spreadsheet: all rows, or none if any row is bad.
 
@@ -167,11 +203,15 @@ def progress_import(
     drawdowns = [e for e in entries if "grant" in e]  # a sheet of drawdowns (Zuwendung, Datum, Betrag)
     updates = [e for e in entries if "grant" not in e]
     try:
-        result = append(state(ctx).plan_dir, updates=updates, drawdowns=drawdowns, dry_run=dry_run)
+        result = append(state(ctx).plan_dir, updates=updates, drawdowns=drawdowns, dry_run=dry_run,
+                        skip_existing=not allow_duplicates)
     except Refused as exc:
         _refused(exc)
     _report(result)
-    typer.echo(f"{'would import' if dry_run else 'imported'} {len(entries)} entries from {file.name}")
+    typer.echo(f"{'would import' if dry_run else 'imported'} {len(result.recorded)} entries from {file.name}")
+    if result.skipped:
+        typer.echo(f"skipped {len(result.skipped)} entries the plan already has (same measure, date, status, "
+                   "percent and note); --allow-duplicates records them again", err=True)
 
 
 DUE_COLUMNS = ["reason", "id", "title", "field", "priority", "lead", "status", "percent", "start", "end",
