@@ -12,7 +12,7 @@ import typer
 
 from ..plan.diagnostics import Diagnostic, failing
 from .app import app
-from .common import REV_HELP, dump_json, is_terminal, open_any, state
+from .common import REV_HELP, dump_json, is_terminal, open_any, state, stdout_dash
 
 
 class CheckFormat(str, enum.Enum):
@@ -130,7 +130,7 @@ def schema(
 
     if kind is not None and kind not in KINDS:
         raise typer.BadParameter(f"unknown kind '{kind}'; choose one of {', '.join(KINDS)}", param_hint="--kind")
-    if output is not None:
+    if stdout_dash(output, "one file per kind (without -o the schemas go to standard output)") is not None:
         for path in write_schemas(output):
             typer.echo(str(path))
         return

@@ -64,6 +64,19 @@ def load(ctx: typer.Context, *, rev: str | None = None) -> "Plan":
     return open_plan(state(ctx).plan_dir, rev=rev)
 
 
+def stdout_dash(output: Path | None, what: str | None = None) -> Path | None:
+    """``-o -`` means standard output, as in every Unix tool: ``None`` for the callers' stdout path.
+
+    ``what`` names an output that cannot go to standard output (binary, or many files): a usage error.
+    """
+    if output is None or str(output) != "-":
+        return output
+    if what is not None:
+        raise typer.BadParameter(f"'-' (standard output) cannot take {what}; give a file or folder name",
+                                 param_hint="-o")
+    return None
+
+
 def err_console_print_diagnostics(diags: Sequence[Diagnostic], limit: int = 20) -> None:
     for d in diags[:limit]:
         typer.echo(f"{d.where}: {d.severity}[{d.code}]: {d.message}", err=True)

@@ -82,7 +82,9 @@ class Loaded:
 
 
 def find_plan_dir(option: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
-    """The given folder, else ./plan if it exists, else the current folder.
+    """The given folder; else the current folder if it holds isek.yaml, else ./plan if it exists;
+    else the nearest folder above that holds isek.yaml (like git finds its repository, so isek
+    works from inside ``plan/fields``); else the current folder.
 
     ``$ISEK_PLAN`` is the command line's business (``--plan`` reads it); the library
     never reads the environment for it.
@@ -90,7 +92,14 @@ def find_plan_dir(option: str | os.PathLike | None = None, cwd: Path | None = No
     if option:
         return Path(option)
     cwd = cwd or Path.cwd()
-    return cwd / "plan" if (cwd / "plan").is_dir() else cwd
+    if (cwd / "isek.yaml").is_file():
+        return cwd
+    if (cwd / "plan").is_dir():
+        return cwd / "plan"
+    for folder in cwd.parents:
+        if (folder / "isek.yaml").is_file():
+            return folder
+    return cwd
 
 
 def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Problem]]:
