@@ -70,7 +70,7 @@ class IsekGroup(TyperGroup):
         except IsekError as exc:
             # The one place that turns isek's own errors into exit code 1.
             errors = [d for d in exc.diagnostics if getattr(d, "severity", "error") == "error"]
-            err_console_print_diagnostics(errors)
+            err_console_print_diagnostics(errors, ctx.obj.plan_dir if isinstance(ctx.obj, State) else None)
             typer.echo(f"isek: {exc}", err=True)
             ctx.exit(1)
         except BrokenPipeError:

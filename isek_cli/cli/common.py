@@ -77,9 +77,11 @@ def stdout_dash(output: Path | None, what: str | None = None) -> Path | None:
     return None
 
 
-def err_console_print_diagnostics(diags: Sequence[Diagnostic], limit: int = 20) -> None:
+def err_console_print_diagnostics(diags: Sequence[Diagnostic], root: Path | None = None, limit: int = 20) -> None:
+    from .ci import where
+
     for d in diags[:limit]:
-        typer.echo(f"{d.where}: {d.severity}[{d.code}]: {d.message}", err=True)
+        typer.echo(f"{where(d, root) if root is not None else d.where}: {d.severity}[{d.code}]: {d.message}", err=True)
     if len(diags) > limit:
         typer.echo(f"… and {len(diags) - limit} more", err=True)
 

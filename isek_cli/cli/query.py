@@ -8,6 +8,7 @@ import typer
 
 from ..errors import BadFilter, UnknownId
 from ..plan.model import STATUSES
+from . import ci
 from .app import app
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load
 
@@ -38,6 +39,7 @@ def status(
         data = load(ctx, rev=rev).status(year, area=area)
     except UnknownId as exc:
         raise typer.BadParameter(exc.message, param_hint="--area") from None
+    ci.append_step_summary(ci.status_summary(data, list(data["total"]["by_status"])))
     if format is TableFormat.json:
         emit_json(data)
         return
