@@ -25,7 +25,7 @@ from .plan.diagnostics import Diagnostic
 from .plan.index import PlanIndex
 from .plan.loader import Loaded, find_plan_dir, load_plan
 from .plan.model import STATUSES
-from .plan.shape import did_you_mean
+from .plan.suggest import id_hint
 
 __all__ = ["Plan", "create_plan", "diff", "history", "import_catalogue", "open_plan", "record_progress", "schema",
            "textconv"]
@@ -186,7 +186,7 @@ class Plan:
         for name, value in ids.items():
             index, kind = indexes[name]
             if value is not None and value not in index:
-                raise UnknownId(value, kind, did_you_mean(value, index))
+                raise UnknownId(value, kind, id_hint(value, index))
 
     def show(self, id: str, year: int | None = None) -> dict[str, Any]:
         """Everything about one measure (with its parts), goal, field, guiding goal, indicator, actor,
@@ -197,7 +197,7 @@ class Plan:
         from .query.show import show
 
         if self.index.kind_of(id) is None:
-            raise UnknownId(id, hint=did_you_mean(id, self.index.locs.keys()))
+            raise UnknownId(id, hint=id_hint(id, self.index.locs.keys()))
         return show(self.index, id, self._year(year))
 
     def funding(self, year: int | None = None) -> dict[str, Any]:

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import run
 
 import isek_cli.cli.check as check_cli
-from conftest import run
 from isek_cli.plan.diagnostics import CODES
 
 F1 = "fields/01-wohnen.yaml"

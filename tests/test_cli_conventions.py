@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import run
+
 from isek_cli.cli.app import plan_option_first
 from isek_cli.plan.loader import find_plan_dir
 

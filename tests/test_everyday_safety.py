@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import run
 
 import isek_cli.cli.progress as progress_cli
-from conftest import run
 
 ROWS = [["measure", "date", "status", "percent", "note"],
         ["HF1.M02", "2024-08-01", "in_umsetzung", "55", "Dach fertig"],
