@@ -92,3 +92,27 @@ def test_find_plan_dir_order(tmp_path):
     outer = tmp_path / "repo"
     (outer / "plan").mkdir(parents=True)
     assert find_plan_dir(None, outer) == outer / "plan"
+
+
+def test_lock_never_shows_as_untracked_in_git(mini):
+    import subprocess
+
+    from isek_cli.writing.append import lock_path
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(mini), *args], capture_output=True, text=True, check=True).stdout
+
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "plan")
+    r = run("progress", "add", "HF1.M02", "-s", "in_umsetzung", "-p", "50", "--date", "2024-09-01", plan=mini)
+    assert r.exit_code == 0, r
+    assert git("status", "--porcelain") == " M progress/2024.yaml\n"
+    assert lock_path(mini).parent == (mini / ".git").resolve()
+    assert not (mini / ".isek.lock").exists()
+
+
+def test_without_git_the_lock_stays_in_the_plan_folder(mini):
+    from isek_cli.writing.append import lock_path
+
+    assert lock_path(mini) == mini.resolve() / ".isek.lock"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import typer
 

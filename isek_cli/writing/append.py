@@ -78,8 +78,33 @@ def progress_rel(year: int) -> str:
     return f"progress/{year}.yaml"
 
 
+def lock_path(root: Path) -> Path:
+    """Where writers to this plan lock: inside the git directory when the plan lives in a git work
+    tree (so the lock never shows as an untracked file; one lock per plan folder), else
+    ``.isek.lock`` in the plan folder (no git, nothing to show it; ``isek init`` also ignores it)."""
+    import hashlib
+
+    root = Path(os.path.realpath(root))
+    for folder in (root, *root.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            git_dir = dot_git
+        elif dot_git.is_file():  # a worktree or submodule: "gitdir: PATH"
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if not text.startswith("gitdir:"):
+                break
+            git_dir = (folder / text[len("gitdir:"):].strip()).resolve()
+        else:
+            continue
+        if not os.access(git_dir, os.W_OK):
+            break
+        key = hashlib.blake2b(str(root).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+        return git_dir / f"isek-{key}.lock"
+    return root / LOCK_NAME
+
+
 def plan_lock(root: Path) -> FileLock:
-    return FileLock(str(Path(root) / LOCK_NAME), timeout=LOCK_TIMEOUT)
+    return FileLock(str(lock_path(root)), timeout=LOCK_TIMEOUT)
 
 
 def append(root: str | os.PathLike, updates: list[dict] = (), values: list[dict] = (), *,
@@ -95,7 +120,7 @@ def append(root: str | os.PathLike, updates: list[dict] = (), values: list[dict]
         with plan_lock(root):
             return _append_locked(root, lists, dry_run, skip_existing)
     except Timeout:
-        raise Refused(f"another isek write holds the lock {root / LOCK_NAME} (waited {LOCK_TIMEOUT:g} s); "
+        raise Refused(f"another isek write holds the lock {lock_path(root)} (waited {LOCK_TIMEOUT:g} s); "
                       "try again, or remove the lock file if no isek is running") from None
 
 
