@@ -10,6 +10,7 @@ import typer
 
 from .app import app
 from .common import state
+from .complete import any_ids
 
 
 class DiffFormat(str, enum.Enum):
@@ -44,7 +45,8 @@ def diff_cmd(
 @app.command()
 def history(
     ctx: typer.Context,
-    id: str = typer.Argument(..., metavar="ID", help="Id of a measure, goal, field, indicator, actor …"),
+    id: str = typer.Argument(..., metavar="ID", autocompletion=any_ids,
+                            help="Id of a measure, goal, field, indicator, actor …"),
     max_count: Optional[int] = typer.Option(None, "--max-count", "-n", help="Look at the latest N commits only."),
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="text, markdown or json."),
 ) -> None:

@@ -11,6 +11,7 @@ import typer
 
 from ..plan.model import STATUSES
 from .app import app
+from .complete import indicator_ids, measure_ids
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
 
 progress_app = typer.Typer(help="Record progress of measures.", no_args_is_help=True)
@@ -119,7 +120,7 @@ def _report(result, date_given: bool = True) -> None:
 @progress_app.command("add")
 def progress_add(
     ctx: typer.Context,
-    measure: str = typer.Argument(..., metavar="MEASURE", help="Measure id, e.g. HF1.M03."),
+    measure: str = typer.Argument(..., metavar="MEASURE", autocompletion=measure_ids, help="Measure id, e.g. HF1.M03."),
     status: Optional[str] = typer.Option(None, "--status", "-s", help="New status. " + ", ".join(STATUSES) + "."),
     percent: Optional[int] = typer.Option(None, "--percent", "-p", help="Percent done, 0..100 (100 only with abgeschlossen)."),
     note: Optional[str] = typer.Option(None, "--note", "-n", help="What happened (Markdown allowed)."),
@@ -148,7 +149,7 @@ def progress_add(
 @indicator_app.command("set", context_settings={"ignore_unknown_options": True})
 def indicator_set(
     ctx: typer.Context,
-    indicator: str = typer.Argument(..., metavar="INDICATOR", help="Indicator id, e.g. K-BEV-01."),
+    indicator: str = typer.Argument(..., metavar="INDICATOR", autocompletion=indicator_ids, help="Indicator id, e.g. K-BEV-01."),
     value: str = typer.Argument(..., metavar="VALUE", help="The value: 83060 or 22,8 / 22.8."),
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Date the value refers to, YYYY-MM-DD. Default: today."),
     area: Optional[str] = typer.Option(None, "--area", help="The area the value is for (areas.yaml). Default: the whole city."),

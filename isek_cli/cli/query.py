@@ -10,6 +10,7 @@ from ..errors import BadFilter, UnknownId
 from ..plan.model import STATUSES
 from . import ci
 from .app import app
+from .complete import actor_ids, any_ids, field_ids
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load
 
 STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
@@ -66,11 +67,13 @@ MEASURE_COLUMNS = ["id", "title", "field", "priority", "lead", "committee", "sta
 @app.command()
 def measures(
     ctx: typer.Context,
-    field: Optional[str] = typer.Option(None, "--field", help="Only this field of action (e.g. HF2)."),
+    field: Optional[str] = typer.Option(None, "--field", autocompletion=field_ids,
+                                         help="Only this field of action (e.g. HF2)."),
     status: Optional[str] = typer.Option(None, "--status", help="Only measures with this status in the year. " + STATUS_HELP),
     priority: Optional[int] = typer.Option(None, "--priority", min=1, max=9,
                                            help="Only this priority (1, 2, 3, or a value of the plan's own scale)."),
-    lead: Optional[str] = typer.Option(None, "--lead", help="Only measures this actor leads or partners in."),
+    lead: Optional[str] = typer.Option(None, "--lead", autocompletion=actor_ids,
+                                        help="Only measures this actor leads or partners in."),
     committee: Optional[str] = typer.Option(None, "--committee", help="Only measures referred to this committee."),
     area: Optional[str] = typer.Option(None, "--area", help="Only measures in this area (and the areas inside it)."),
     sdg: Optional[str] = typer.Option(None, "--sdg", help="Only measures tagged with this SDG goal (11) or target (11.3)."),
@@ -115,7 +118,7 @@ def _depths(rows: list[dict]) -> dict[str, int]:
 @app.command()
 def show(
     ctx: typer.Context,
-    id: str = typer.Argument(..., metavar="ID", help="Id of a measure, goal, field, guiding goal, indicator, actor or committee."),
+    id: str = typer.Argument(..., metavar="ID", autocompletion=any_ids, help="Id of a measure, goal, field, guiding goal, indicator, actor or committee."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Year for statuses. Default: the latest progress year."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table (readable text) or json."),
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
