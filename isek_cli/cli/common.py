@@ -108,22 +108,47 @@ def emit_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
     typer.echo(buf.getvalue(), nl=False)
 
 
+WIDE_HELP = "In a terminal: full headings and no wrapping, however wide the table gets."
+# Short status headings so a terminal table fits 80 columns; a legend under the table names them.
+SHORT_STATUS = {"nicht_begonnen": "nb", "in_planung": "ip", "in_umsetzung": "iu", "abgeschlossen": "ab",
+                "daueraufgabe": "da", "zurueckgestellt": "zg", "entfallen": "ef"}
+
+
+def status_style(status: str) -> str:
+    """A status's colour in a terminal: the fill colour it has in the report (report/charts.py)."""
+    from ..report.charts import STATUS_COLORS
+
+    fill = STATUS_COLORS.get(status)
+    return f"bold {fill[0]}" if fill else ""
+
+
+def status_legend() -> str:
+    return "  ".join(f"{short} {status}" for status, short in SHORT_STATUS.items())
+
+
 def emit_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, title: str | None = None,
-               right: Sequence[int] = (), footer: Sequence[Any] | None = None) -> None:
-    """A rich table in a terminal; plain aligned columns when piped."""
+               right: Sequence[int] = (), footer: Sequence[Any] | None = None, wide: bool = False,
+               status_cols: Sequence[int] = (), short: dict[int, str] | None = None) -> None:
+    """A rich table in a terminal, fitted to its width (titles wrap; ``short`` headings by column
+    unless ``wide``), statuses in their report colours; plain aligned columns when piped."""
     cells = [[_cell(v) for v in r] for r in rows]
     foot = [_cell(v) for v in footer] if footer is not None else None
     if is_terminal():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title=title, show_footer=foot is not None, title_justify="left")
         for i, h in enumerate(headers):
-            table.add_column(h, justify="right" if i in right else "left",
-                             footer=foot[i] if foot else "", overflow="fold")
+            shown = h if wide or not short or i not in short else short[i]
+            table.add_column(Text(shown, style=status_style(h)), justify="right" if i in right else "left",
+                             footer=foot[i] if foot else "", overflow="fold", no_wrap=wide)
         for r in cells:
-            table.add_row(*r)
-        Console().print(table)
+            table.add_row(*(Text(c, style=status_style(c)) if i in status_cols else c for i, c in enumerate(r)))
+        console = Console(width=max(Console().width, 400)) if wide else Console()
+        console.print(table)
+        if short and not wide:
+            console.print(status_legend(), style="dim")
         return
     allrows = [list(headers)] + cells + ([foot] if foot else [])
     widths = [max(len(r[i]) for r in allrows) for i in range(len(headers))]

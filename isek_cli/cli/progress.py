@@ -250,7 +250,7 @@ def _due_tables(data: dict) -> None:
         emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"], r["last_update"] or "never"]
                     for r in data["overdue"]],
                    ["id", "title", "lead", "status", "done", "end", "last update"],
-                   title=f"Overdue at the end of {y} ({len(data['overdue'])})", right=(4, 5))
+                   title=f"Overdue at the end of {y} ({len(data['overdue'])})", right=(4, 5), status_cols=(3,))
     if data["behind_schedule"]:
         emit_table([[r["id"], r["title"], r["lead"], pct(r["percent"]), f"{r['expected_percent']:g} %", r["rating"],
                      r["last_update"] or "never"] for r in data["behind_schedule"]],
@@ -258,7 +258,8 @@ def _due_tables(data: dict) -> None:
                    title=f"Behind schedule at the end of {y} ({len(data['behind_schedule'])})", right=(3, 4))
     if data["no_update"]:
         emit_table([[r["id"], r["title"], r["lead"], r["status"], r["last_update"] or "never"] for r in data["no_update"]],
-                   ["id", "title", "lead", "status", "last update"], title=f"No update in {y} ({len(data['no_update'])})")
+                   ["id", "title", "lead", "status", "last update"], title=f"No update in {y} ({len(data['no_update'])})",
+                   status_cols=(3,))
     if data["deferred"]:
         emit_table([[r["id"], r["title"], r["lead"], r["last_update"] or "never"] for r in data["deferred"]],
                    ["id", "title", "lead", "last update"],

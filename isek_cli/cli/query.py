@@ -11,7 +11,7 @@ from ..plan.model import STATUSES
 from . import ci
 from .app import app
 from .complete import actor_ids, any_ids, field_ids
-from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load
+from .common import REV_HELP, SHORT_STATUS, WIDE_HELP, TableFormat, emit_csv, emit_json, emit_table, load
 
 STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
 
@@ -31,6 +31,7 @@ def status(
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
     area: Optional[str] = typer.Option(None, "--area", help="Only measures in this area (and the areas inside it)."),
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
+    wide: bool = typer.Option(False, "--wide", help=WIDE_HELP),
 ) -> None:
     """Measures by status per field of action, with the share completed and the change since last year.
 
@@ -57,7 +58,10 @@ def status(
     t = data["total"]
     footer = ["total", "", t["measures"], *t["by_status"].values(), _pct(t["completed_share"]),
               _delta(t["change"]["abgeschlossen"])]
-    emit_table(body, headers, title=f"Status {data['year']}", right=range(2, len(headers)), footer=footer)
+    short = {i: SHORT_STATUS[h] for i, h in enumerate(headers) if h in SHORT_STATUS}
+    short.update({len(headers) - 2: "done", len(headers) - 1: "Δ"})
+    emit_table(body, headers, title=f"Status {data['year']}", right=range(2, len(headers)), footer=footer,
+               wide=wide, short=short)
 
 
 MEASURE_COLUMNS = ["id", "title", "field", "priority", "lead", "committee", "start", "end", "status", "percent",
@@ -82,6 +86,7 @@ def measures(
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Year for the status. Default: the latest progress year."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
+    wide: bool = typer.Option(False, "--wide", help=WIDE_HELP),
 ) -> None:
     """List measures, filtered."""
     plan = load(ctx, rev=rev)
@@ -104,7 +109,7 @@ def measures(
         emit_table([[("  " * depth[r["id"]] + r["id"]), r["title"], r["priority"], r["lead"], r["status"],
                      "" if r["percent"] is None else f"{r['percent']} %", r["end"]] for r in rows],
                    ["id", "title", "prio", "lead", "status", "done", "end"],
-                   title=f"{len(rows)} measures, status {y}", right=(2, 5, 6))
+                   title=f"{len(rows)} measures, status {y}", right=(2, 5, 6), wide=wide, status_cols=(4,))
 
 
 def _depths(rows: list[dict]) -> dict[str, int]:
