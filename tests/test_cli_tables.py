@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import run
 
 import isek_cli.cli.common as common
-from conftest import run
 from isek_cli.report.charts import STATUS_COLORS
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -57,3 +57,19 @@ def test_piped_tables_stay_plain(shipped):
     out = run("status", plan=shipped).stdout
     assert "\x1b[" not in out
     assert "nicht_begonnen" in out.splitlines()[1]  # full headings for grep and scripts
+
+
+@pytest.mark.parametrize("args, message", [
+    (["export", "-o", "{tmp}/plan.xlsx"], "exporting xlsx"),
+    (["site", "-o", "{tmp}/site"], "building the site"),
+    (["report", "2024", "-o", "{tmp}/bericht.html"], "rendering the 2024 report as html"),
+])
+def test_slow_work_shows_progress_in_a_terminal_only(mini, tmp_path, monkeypatch, args, message):
+    argv = [a.replace("{tmp}", str(tmp_path / "t")) for a in args]
+    piped = run(*argv, plan=mini)
+    assert piped.exit_code == 0, piped
+    assert message not in piped.stderr  # silent when piped
+    monkeypatch.setattr(common, "is_terminal", lambda stream=None: stream is not None)  # stderr is a terminal
+    shown = run(*[a.replace("{tmp}", str(tmp_path / "u")) for a in args], plan=mini)
+    assert shown.exit_code == 0, shown
+    assert message in ANSI.sub("", shown.stderr)

@@ -91,6 +91,18 @@ def is_terminal(stream=None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
+def working(message: str):
+    """A spinner on stderr while slow work runs (PDF, site, import, export, history) in a terminal;
+    nothing when stderr is piped or redirected, so logs and scripts see only results."""
+    import contextlib
+
+    if not is_terminal(sys.stderr):
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True, force_terminal=True).status(message, spinner="dots")
+
+
 def dump_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 

@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from .app import app
-from .common import load, stdout_dash
+from .common import load, stdout_dash, working
 
 import_app = typer.Typer(help="Create plan files from spreadsheets.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -61,7 +61,8 @@ def import_catalogue(
         raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")
     options = Options(sheet=sheet, mapping=_mapping(map_ or []), partial=partial, city=city, start=start, end=end)
     try:
-        result = run_import(file, into, options, dry_run=dry_run)
+        with working(f"importing {file.name} …"):
+            result = run_import(file, into, options, dry_run=dry_run)
     except CatalogueRefused as exc:
         for n in exc.notes:
             typer.echo(f"note: {n}", err=True)
@@ -133,7 +134,8 @@ def export(
         typer.echo(ex.to_json(plan.tables(y), y).decode("utf-8"), nl=False)
         return
     try:
-        written = plan.export(fmt, output, year=y, force=force)
+        with working(f"exporting {fmt} …"):
+            written = plan.export(fmt, output, year=y, force=force)
     except OutputRefused as exc:
         typer.echo(f"isek: refused: {exc}", err=True)
         raise typer.Exit(1)

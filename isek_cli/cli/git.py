@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import state
+from .common import state, working
 from .complete import any_ids
 
 
@@ -54,7 +54,8 @@ def history(
     from ..api import history as find
     from ..git import views as diffview
 
-    found = find(state(ctx).plan_dir, id, max_count)
+    with working(f"reading the history of {id} …"):
+        found = find(state(ctx).plan_dir, id, max_count)
     if format is DiffFormat.json:
         typer.echo(diffview.as_json({"id": id, "commits": found}), nl=False)
         return

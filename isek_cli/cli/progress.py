@@ -12,7 +12,7 @@ import typer
 from ..plan.model import STATUSES
 from .app import app
 from .complete import indicator_ids, measure_ids
-from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
+from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state, working
 
 progress_app = typer.Typer(help="Record progress of measures.", no_args_is_help=True)
 indicator_app = typer.Typer(help="Record values of context indicators.", no_args_is_help=True)
@@ -204,8 +204,9 @@ def progress_import(
     drawdowns = [e for e in entries if "grant" in e]  # a sheet of drawdowns (Zuwendung, Datum, Betrag)
     updates = [e for e in entries if "grant" not in e]
     try:
-        result = append(state(ctx).plan_dir, updates=updates, drawdowns=drawdowns, dry_run=dry_run,
-                        skip_existing=not allow_duplicates)
+        with working(f"checking and writing {len(entries)} entries …"):
+            result = append(state(ctx).plan_dir, updates=updates, drawdowns=drawdowns, dry_run=dry_run,
+                            skip_existing=not allow_duplicates)
     except Refused as exc:
         _refused(exc)
     _report(result)

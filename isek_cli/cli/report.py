@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import REV_HELP, load, state, stdout_dash
+from .common import REV_HELP, load, state, stdout_dash, working
 
 
 class ReportFormat(str, enum.Enum):
@@ -67,7 +67,8 @@ def report(
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else typer.echo(data.decode(), nl=False)
         sys.stdout.flush()
         return
-    data = plan.write_report(year, output, format=format.value, lang=language, templates=templates, force=force)
+    with working(f"rendering the {year} report as {format.value} …"):
+        data = plan.write_report(year, output, format=format.value, lang=language, templates=templates, force=force)
     typer.echo(f"wrote {output} ({format.value}, {language}, {len(data):,} bytes)", err=True)
 
 
@@ -101,8 +102,9 @@ def site(
     if inside(output, plan_root):  # refuse a bad target before the (slow) load and render
         raise OutputRefused(f"{output} lies inside the plan folder {plan_root}; build the site elsewhere")
     check_folder(output, force)
-    files, removed = load(ctx, rev=rev).write_site(output, lang=lang.value if lang else None, templates=templates,
-                                                   force=force)
+    with working("building the site …"):
+        files, removed = load(ctx, rev=rev).write_site(output, lang=lang.value if lang else None,
+                                                       templates=templates, force=force)
     for rel in removed:
         typer.echo(f"removed {output / rel} (no longer part of the site)", err=True)
     typer.echo(f"wrote {len(files)} files to {output} (open {output / 'index.html'})", err=True)
