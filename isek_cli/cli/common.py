@@ -135,7 +135,7 @@ def status_style(status: str) -> str:
 
 
 def status_legend() -> str:
-    return "  ".join(f"{short} {status}" for status, short in SHORT_STATUS.items())
+    return "  ".join(f"{short}={status}" for status, short in SHORT_STATUS.items())
 
 
 def emit_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, title: str | None = None,
@@ -146,15 +146,20 @@ def emit_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, title: 
     cells = [[_cell(v) for v in r] for r in rows]
     foot = [_cell(v) for v in footer] if footer is not None else None
     if is_terminal():
+        from rich import box
         from rich.console import Console
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=title, show_footer=foot is not None, title_justify="left")
+        # No vertical rules: the columns get the width, so titles wrap at words, not inside them.
+        table = Table(title=title, show_footer=foot is not None, title_justify="left", box=box.SIMPLE_HEAD,
+                      collapse_padding=True, pad_edge=False)
         for i, h in enumerate(headers):
             shown = h if wide or not short or i not in short else short[i]
+            # Ids and numbers stay whole; titles keep room to be read and wrap at words, as do names.
             table.add_column(Text(shown, style=status_style(h)), justify="right" if i in right else "left",
-                             footer=foot[i] if foot else "", overflow="fold", no_wrap=wide)
+                             footer=foot[i] if foot else "", overflow="fold", no_wrap=wide or i == 0 or i in right,
+                             min_width=16 if h == "title" and not wide else None)
         for r in cells:
             table.add_row(*(Text(c, style=status_style(c)) if i in status_cols else c for i, c in enumerate(r)))
         console = Console(width=max(Console().width, 400)) if wide else Console()

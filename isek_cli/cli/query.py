@@ -59,7 +59,7 @@ def status(
     footer = ["total", "", t["measures"], *t["by_status"].values(), _pct(t["completed_share"]),
               _delta(t["change"]["abgeschlossen"])]
     short = {i: SHORT_STATUS[h] for i, h in enumerate(headers) if h in SHORT_STATUS}
-    short.update({len(headers) - 2: "done", len(headers) - 1: "Δ"})
+    short.update({2: "#", len(headers) - 2: "done", len(headers) - 1: "Δ"})
     emit_table(body, headers, title=f"Status {data['year']}", right=range(2, len(headers)), footer=footer,
                wide=wide, short=short)
 
