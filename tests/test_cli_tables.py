@@ -8,7 +8,7 @@ import re
 import pytest
 from conftest import run
 
-import isek_cli.cli.common as common
+from isek_cli.cli import common
 from isek_cli.report.charts import STATUS_COLORS
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

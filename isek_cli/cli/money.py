@@ -7,8 +7,8 @@ from typing import Optional
 import typer
 
 from .app import app
-from .complete import grant_ids
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
+from .complete import grant_ids
 
 grant_app = typer.Typer(help="Grants (Zuwendungen): record money drawn from them.", no_args_is_help=True)
 app.add_typer(grant_app, name="grant")

@@ -11,8 +11,17 @@ import typer
 
 from ..plan.model import STATUSES
 from .app import app
+from .common import (
+    REV_HELP,
+    TableFormat,
+    emit_csv,
+    emit_json,
+    emit_table,
+    load,
+    state,
+    working,
+)
 from .complete import indicator_ids, measure_ids
-from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state, working
 
 progress_app = typer.Typer(help="Record progress of measures.", no_args_is_help=True)
 indicator_app = typer.Typer(help="Record values of context indicators.", no_args_is_help=True)
@@ -156,8 +165,8 @@ def indicator_set(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one indicator value to progress/YEAR.yaml."""
-    from ..data.sheets import to_number
     from ..api import record_progress as append
+    from ..data.sheets import to_number
     from ..writing.append import Refused
 
     try:

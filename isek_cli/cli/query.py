@@ -10,8 +10,17 @@ from ..errors import BadFilter, UnknownId
 from ..plan.model import STATUSES
 from . import ci
 from .app import app
+from .common import (
+    REV_HELP,
+    SHORT_STATUS,
+    WIDE_HELP,
+    TableFormat,
+    emit_csv,
+    emit_json,
+    emit_table,
+    load,
+)
 from .complete import actor_ids, any_ids, field_ids
-from .common import REV_HELP, SHORT_STATUS, WIDE_HELP, TableFormat, emit_csv, emit_json, emit_table, load
 
 STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
 
