@@ -25,7 +25,7 @@ from .plan.diagnostics import Diagnostic
 from .plan.index import PlanIndex
 from .plan.loader import Loaded, find_plan_dir, load_plan
 from .plan.model import STATUSES
-from .plan.shape import did_you_mean
+from .plan.suggest import id_hint
 
 __all__ = ["Plan", "create_plan", "diff", "history", "import_catalogue", "open_plan", "record_progress", "schema",
            "textconv"]
@@ -186,7 +186,7 @@ class Plan:
         for name, value in ids.items():
             index, kind = indexes[name]
             if value is not None and value not in index:
-                raise UnknownId(value, kind, did_you_mean(value, index))
+                raise UnknownId(value, kind, id_hint(value, index))
 
     def show(self, id: str, year: int | None = None) -> dict[str, Any]:
         """Everything about one measure (with its parts), goal, field, guiding goal, indicator, actor,
@@ -197,7 +197,7 @@ class Plan:
         from .query.show import show
 
         if self.index.kind_of(id) is None:
-            raise UnknownId(id, hint=did_you_mean(id, self.index.locs.keys()))
+            raise UnknownId(id, hint=id_hint(id, self.index.locs.keys()))
         return show(self.index, id, self._year(year))
 
     def funding(self, year: int | None = None) -> dict[str, Any]:
@@ -314,14 +314,15 @@ class Plan:
 
 
 def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values: list[dict] = (),
-                    drawdowns: list[dict] = (), dry_run: bool = False):
+                    drawdowns: list[dict] = (), dry_run: bool = False, skip_existing: bool = False):
     """Append progress entries (``updates``), indicator values (``values``) and money drawn from
     grants (``drawdowns``) to the plan's progress files.
 
     Each update is ``{"measure", "date", "status", "percent"?, "note"?, "spent_eur"?}``, each value
     ``{"indicator", "value", "date", "area"?}``, each drawdown ``{"grant", "date", "eur"}`` (one
     payment). The plan is re-read under a lock, the entries are inserted as text, and the whole
-    plan is validated before anything is written, atomically.
+    plan is validated before anything is written, atomically. ``skip_existing`` leaves out updates
+    the plan already has (same measure, date, status, percent and note; listed in ``.skipped``).
 
     Returns:
         A ``WriteResult`` (``.recorded``, ``.created``, ``.warnings``, ``.diff()``).
@@ -332,7 +333,7 @@ def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values
     from .writing.append import append
 
     return append(find_plan_dir(path), updates=list(updates), values=list(values), drawdowns=list(drawdowns),
-                  dry_run=dry_run)
+                  dry_run=dry_run, skip_existing=skip_existing)
 
 
 def diff(path: str | os.PathLike | None, rev: str, rev2: str | None = None) -> dict[str, Any]:

@@ -83,15 +83,17 @@ class Loaded:
 
 
 def find_plan_dir(option: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
-    """The given folder, else ./plan if it exists, else the current folder.
+    """The given folder; else the current folder if it holds isek.yaml, else ./plan, else the nearest
+    folder above with isek.yaml (as git finds its repository: isek works inside ``plan/fields``).
 
-    ``$ISEK_PLAN`` is the command line's business (``--plan`` reads it); the library
-    never reads the environment for it.
+    ``$ISEK_PLAN`` is the command line's business (``--plan`` reads it), never the library's.
     """
     if option:
         return Path(option)
     cwd = cwd or Path.cwd()
-    return cwd / "plan" if (cwd / "plan").is_dir() else cwd
+    if (cwd / "isek.yaml").is_file() or not (cwd / "plan").is_dir():
+        return next((f for f in (cwd, *cwd.parents) if (f / "isek.yaml").is_file()), cwd)
+    return cwd / "plan"
 
 
 def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Problem]]:
