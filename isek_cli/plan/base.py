@@ -13,7 +13,9 @@ from functools import lru_cache
 from pydantic import BaseModel, ConfigDict, Strict as StrictType, TypeAdapter
 
 class Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    # defer_build: validators are built on first use, so a warm command (the plan restored from
+    # the cache, nothing validated) never pays for building them at start-up.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
     def __reduce__(self):
         # Pickling (the plan cache) of 100,000s of entries: a compact form that
@@ -40,7 +42,7 @@ def _restore(cls, values: dict, fields_set: frozenset):
 
 
 S = StrictType()
-RECORD = ConfigDict(extra="forbid")
+RECORD = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Record:

@@ -8,6 +8,7 @@ forbid unknown keys, so a typo never passes unnoticed.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Annotated, Any, Literal, Optional, Union, get_args
 
 from pydantic import (
@@ -31,7 +32,6 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 Year = Annotated[int, Field(ge=1900, le=2200)]
 Euros = Annotated[int, Field(ge=0)]
-_EUROS = TypeAdapter(Euros)
 Status = Literal[
     "nicht_begonnen", "in_planung", "in_umsetzung", "abgeschlossen", "daueraufgabe", "zurueckgestellt", "entfallen"
 ]
@@ -177,7 +177,14 @@ def _cost(v: Any) -> int | CostRange:
     """An integer of euros, or a {min, max} range; one clear error either way."""
     if isinstance(v, dict):
         return CostRange.model_validate(v)
-    return _EUROS.validate_python(v, strict=True)
+    return _euros().validate_python(v, strict=True)
+
+
+@lru_cache(maxsize=None)
+def _euros() -> TypeAdapter:
+    # Built on first use: a TypeAdapter at import would build a validator (and make pydantic
+    # scan every installed package for plugins) in commands that validate nothing.
+    return TypeAdapter(Euros)
 
 
 # An estimated cost: whole euros, or a range {min, max}.
