@@ -100,7 +100,7 @@ def build_site(plan: PlanIndex, lang: str, templates: Path | None = None) -> dic
     values = [{"indicator": x.id, "date": v.date.isoformat(), "year": v.date.year, "value": v.value}
               for x in plan.indicators for v, _ in plan.series.get(x.id, [])]
     files["data/indicators.csv"] = _csv(values, ["indicator", "year", "date", "value"])
-    latest = build(plan, years[-1], lang)
+    latest = ctx  # the last year's context, built above: the index shows it (not built twice)
     index_ctx = latest | linked | {"overview": overview, "years": years,
                           "downloads": sorted(k for k in files if k.startswith("data/"))}
     files["index.html"] = render(index_ctx, "html", lang, templates, template="site_index.html.j2").encode("utf-8")
