@@ -21,7 +21,8 @@ from pydantic import BaseModel
 from . import shape
 from .diagnostics import Diagnostic, Loc, Problem, sort_key
 from .model import FILE_MODELS
-from .source import MAX_FILE_BYTES, Locator, Source, decode, load_source, source_from_text
+from . import filecache
+from .source import MAX_FILE_BYTES, Locator, Source, decode, read_text, source_from_text
 
 TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators", "areas.yaml": "areas",
              "funding.yaml": "funding"}
@@ -63,6 +64,7 @@ class PlanFile:
     model: BaseModel | None = None
     items: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)
     scalars: dict[str, Any] = field(default_factory=dict)
+    digest: bytes = b""  # filecache.digest of the text validated (b"" when unreadable)
 
 
 @dataclass
@@ -203,8 +205,8 @@ def snapshot_listdir(snapshot: dict[str, bytes]):
     return listdir
 
 
-def read_files(root: Path, overrides: dict[str, str] | None = None,
-               snapshot: dict[str, bytes] | None = None) -> tuple[list[PlanFile], list[Problem]]:
+def read_files(root: Path, overrides: dict[str, str] | None = None, snapshot: dict[str, bytes] | None = None,
+               cached: bool = True) -> tuple[list[PlanFile], list[Problem]]:
     """Read and validate every plan file.
 
     ``overrides`` gives texts to use instead of the files on disk (a write
@@ -232,14 +234,19 @@ def read_files(root: Path, overrides: dict[str, str] | None = None,
     for rel, kind in entries:
         if rel in overrides:
             given = overrides[rel]
-            source = source_from_text(given, rel) if isinstance(given, str) else Source(rel, None, None, given)
+            text, found = (given, []) if isinstance(given, str) else (None, given)
         else:
             outside = _inside(root, rel)
             if outside:
                 problems.append(outside)
                 continue
-            source = load_source(str(root / rel), rel)
-        files.append(validate_file(source, kind))
+            text, found = read_text(str(root / rel), rel)
+        if text is None:
+            files.append(validate_file(Source(rel, None, None, found), kind))
+            continue
+        # Through the per-file cache: a file whose text was validated before is not parsed again.
+        files.append(filecache.validated(rel, kind, text, lambda: validate_file(source_from_text(text, rel), kind),
+                                         cached))
     return files, problems
 
 
@@ -310,7 +317,8 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
 
     A plain load of the folder goes through the cache (see ``cache``);
     loads with ``overrides`` (a write's candidate) or from a git ``snapshot``
-    are always fresh.
+    are assembled afresh, from files validated before where their text is
+    the same (see ``filecache``). ``use_cache=False`` reads every file afresh.
     """
     root = Path(root)
     if overrides is not None or snapshot is not None:
@@ -318,7 +326,7 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
     from . import cache
     from .schema import stale_warning
 
-    loaded = cache.load(root, lambda: _load(root, None, None)) if use_cache else _load(root, None, None)
+    loaded = cache.load(root, lambda: _load(root, None, None)) if use_cache else _load(root, None, None, cached=False)
     # Outside the cache: .schema/ is no plan file, and a newer isek must notice it at once.
     stale = stale_warning(root)
     return loaded if stale is None else dataclasses.replace(
@@ -326,23 +334,23 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
 
 
 
-def _load(root: Path, overrides, snapshot) -> Loaded:
+def _load(root: Path, overrides, snapshot, cached: bool = True) -> Loaded:
     # A load allocates millions of small, acyclic objects; the cyclic garbage
     # collector would rescan them again and again (superlinear time for big plans).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_all(root, overrides, snapshot)
+        return _load_all(root, overrides, snapshot, cached)
     finally:
         if enabled:
             gc.enable()
 
 
-def _load_all(root: Path, overrides, snapshot) -> Loaded:
+def _load_all(root: Path, overrides, snapshot, cached: bool = True) -> Loaded:
     from . import checks as validate
     from .index import PlanIndex
 
-    files, problems = read_files(root, overrides, snapshot)
+    files, problems = read_files(root, overrides, snapshot, cached)
     for pf in files:
         problems.extend(pf.source.problems)
     problems.extend(validate.cross_check(files))

@@ -23,6 +23,7 @@ from filelock import FileLock, Timeout
 from . import textedit
 from ..plan.checks_progress import entry_key
 from ..plan.diagnostics import Diagnostic
+from ..plan import filecache
 from ..plan.loader import load_plan
 from ..plan.model import NOT_STARTED
 from .atomic import atomic_write
@@ -128,7 +129,11 @@ LISTS = ("updates", "values", "drawdowns")  # the lists of a progress file, in t
 
 
 def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool, skip_existing: bool) -> WriteResult:
-    before = load_plan(root, use_cache=False)  # under the lock, always from the files themselves
+    # Under the lock. Through the plan cache: its key is the content of every file as it is now,
+    # so a cached load is the load of the files themselves. Its files serve the candidate below,
+    # which then validates only the files the write changes, plus the cross-file checks.
+    before = load_plan(root)
+    filecache.remember(before.files)
     errors = [d for d in before.diagnostics if d.severity == "error"]
     if errors:
         raise Refused(f"the plan already has {len(errors)} error(s); fix them first (isek check)", errors)
@@ -197,6 +202,7 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool, skip_e
         for rel, text in result.texts.items():
             bom, _ = olds[rel]
             atomic_write(root / rel, bom + text.encode("utf-8"))
+        filecache.refresh(root, after)  # the next command finds the plan as written in the cache
     return result
 
 

@@ -1,0 +1,210 @@
+"""A cache of validated plan files, keyed by their content, shared by every load.
+
+A plan file's per-file result (:class:`~isek_cli.plan.loader.PlanFile`: model, items,
+diagnostics without positions) depends only on its name, its kind, its text and isek's
+settings. So it is cached under a digest of exactly those, whichever way the text came:
+from the plan folder, from a write's candidate, or from a git blob (the text of a blob is
+its content). A write then validates only the file it changes; ``diff``, ``history`` and
+``--rev`` parse only the blobs no load has seen before. Positions are not cached: they
+are found from the text when a diagnostic is shown, as in a fresh load.
+
+Only files without errors are cached (the cross-file checks read the raw data of a file
+with errors, which the cache does not keep; such files are rare and are re-read). Entries
+live in ``files/`` of the cache folder, one file each, written atomically; at most
+:data:`MAX_ENTRIES` are kept (the least recently used go). ``ISEK_NO_CACHE`` turns this
+cache off too; a missing, corrupt or foreign entry is a miss.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from . import cache
+
+MAX_ENTRIES = 4096
+
+
+@lru_cache(maxsize=None)
+def _stamp() -> bytes:
+    """Everything besides the text that a file's validation depends on."""
+    import pydantic
+    import yaml
+
+    from . import source as yamlsrc
+    from ..version import __version__
+
+    limits = tuple(getattr(yamlsrc, name, None) for name in
+                   ("MAX_FILE_BYTES", "MAX_FILE_VALUES", "MAX_DEPTH", "MAX_ALIAS_NODES", "WITH_LIBYAML"))
+    return (f"{cache.FORMAT}|{__version__}|{pydantic.VERSION}|{yaml.__version__}|{sys.version_info[:2]}|"
+            f"{limits}|{cache._code_stamp()}").encode()
+
+
+def digest(text: str) -> bytes:
+    """A file's content as the keys hold it (the text as decoded: a byte-order mark is no content)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+
+
+def key(rel: str, kind: str, content: bytes) -> bytes:
+    """The key of a file named ``rel`` of ``kind`` whose text has the :func:`digest` ``content``."""
+    h = hashlib.blake2b(_stamp(), digest_size=32)
+    h.update(f"\0{rel}\0{kind}\0".encode("utf-8", "surrogateescape"))
+    h.update(content)
+    return h.digest()
+
+
+# Files validated or restored by this process (a write's candidate shares all but one file with
+# the plan before it; history walks commits that share most of their files).
+# Bounded: a long-running process (isek serve) must not keep every version it ever loaded.
+_MEMO: dict[bytes, object] = {}
+MEMO_ENTRIES = 128
+
+
+def _memo(k: bytes, pf) -> None:
+    _MEMO.pop(k, None)
+    _MEMO[k] = pf
+    while len(_MEMO) > MEMO_ENTRIES:
+        del _MEMO[next(iter(_MEMO))]
+
+
+def remember(files) -> None:
+    """Make these validated files (of a load this process holds) available to later loads."""
+    if cache.enabled():
+        for pf in files:
+            if pf.model is not None and pf.digest:
+                _memo(key(pf.rel, pf.kind, pf.digest), pf)
+
+
+def _folder() -> Path:
+    return cache.cache_dir() / "files"
+
+
+def _private(st: os.stat_result, kind) -> bool:
+    """Ours and writable by nobody else (the entries are pickles: never load someone else's)."""
+    if not hasattr(os, "getuid"):
+        return kind(st.st_mode)
+    return kind(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _folder_ok(folder: Path) -> bool:
+    try:
+        return all(_private(os.lstat(f), stat.S_ISDIR) for f in (folder.parent, folder))
+    except OSError:
+        return False
+
+
+def get(k: bytes):
+    """The cached PlanFile for key ``k``, or None."""
+    folder = _folder()
+    path = folder / (k.hex() + ".pickle")
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if not _folder_ok(folder):
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not _private(os.fstat(fh.fileno()), stat.S_ISREG) or fh.read(len(k)) != k:
+                return None
+            pf = pickle.load(fh)
+        try:
+            os.utime(path)  # recently used: kept when the folder is pruned
+        except OSError:
+            pass
+        return pf
+    except Exception:  # missing, truncated, corrupt, from another version: a miss
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def put(k: bytes, pf) -> None:
+    """Store a validated file (its text and raw data are not stored: the key stands for the text)."""
+    folder = _folder()
+    text, data = pf.source.text, pf.source.data
+    tmp = None
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _folder_ok(folder):
+            return
+        pf.source.text = pf.source.data = None
+        try:
+            blob = pickle.dumps(pf, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            pf.source.text, pf.source.data = text, data
+        fd, tmp = tempfile.mkstemp(prefix="entry.", suffix=".tmp", dir=folder)  # mode 0600
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(k)
+            fh.write(blob)
+        os.replace(tmp, folder / (k.hex() + ".pickle"))
+        tmp = None
+        _prune(folder)
+    except Exception:  # an unwritable cache must never fail a command
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`MAX_ENTRIES` most recently used entries."""
+    with os.scandir(folder) as it:
+        entries = [e for e in it if e.name.endswith(".pickle")]
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=lambda e: e.stat().st_mtime_ns)
+    for e in entries[:len(entries) - MAX_ENTRIES]:
+        try:
+            os.unlink(e.path)
+        except OSError:
+            pass
+
+
+def validated(rel: str, kind: str, text: str, fresh, cached: bool = True):
+    """``fresh()`` (a PlanFile validated from ``text``) through the cache (unless not ``cached``)."""
+    content = digest(text)
+    if not (cached and cache.enabled()):
+        pf = fresh()
+        pf.digest = content
+        return pf
+    k = key(rel, kind, content)
+    pf = _MEMO.get(k) or get(k)
+    if pf is not None and pf.rel == rel and pf.kind == kind:
+        pf.source.text = text  # positions of its diagnostics are found from the text, as in a fresh load
+        _memo(k, pf)
+        return pf
+    pf = fresh()
+    pf.digest = content
+    if pf.model is not None:
+        put(k, pf)
+        _memo(k, pf)
+    return pf
+
+
+def refresh(root: Path, loaded) -> None:
+    """After a write: store ``loaded`` (the candidate that validated the texts just written) as the
+    whole-plan cache of ``root``, if the plan files on disk are exactly the texts it validated."""
+    if not cache.enabled():
+        return
+    try:
+        for pf in loaded.files:
+            if not pf.digest:
+                return  # an unreadable file: leave it to a fresh load
+            raw = (root / pf.rel).read_bytes()
+            if digest(raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")) != pf.digest:
+                return  # changed by someone else meanwhile
+        key = cache.fingerprint(root)
+    except Exception:
+        return
+    cache.write(root, key, loaded)

@@ -1,0 +1,143 @@
+"""The per-file cache (plan/filecache.py): a file is parsed once per content, and every load
+through it equals a load that parses everything afresh - after edits of every file kind,
+after progress writes, and for git revisions."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from isek_cli.plan import cache, filecache
+from isek_cli.plan import loader as loader_module
+from isek_cli.plan.loader import load_plan
+from test_yamlsrc_cache import EDITS, edit, summary
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("ISEK_CACHE_DIR", str(d))
+    monkeypatch.delenv("ISEK_NO_CACHE", raising=False)
+    filecache._MEMO.clear()
+    yield d
+    filecache._MEMO.clear()
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """The files parsed from text (not served from a cache), by relative path."""
+    seen: list[str] = []
+    real = loader_module.source_from_text
+    monkeypatch.setattr(loader_module, "source_from_text", lambda text, rel: seen.append(rel) or real(text, rel))
+    return seen
+
+
+def fresh(plan: Path, monkeypatch, **kw):
+    """A load with every cache off: the reference."""
+    with monkeypatch.context() as m:
+        m.setenv("ISEK_NO_CACHE", "1")
+        return load_plan(plan, **kw)
+
+
+def test_each_file_is_parsed_once_per_content(mini, cache_dir, parses):
+    load_plan(mini)
+    assert len(parses) == len(list(mini.rglob("*.yaml")))
+    assert len(list((cache_dir / "files").glob("*.pickle"))) == len(parses)
+    parses.clear()
+    load_plan(mini, use_cache=False)  # --no-cache: every file parsed, nothing taken from a cache
+    assert len(parses) == len(list(mini.rglob("*.yaml")))
+    parses.clear()
+    filecache._MEMO.clear()  # as in a new process
+    cache.cache_file(mini).unlink()
+    load_plan(mini)  # no whole-plan cache: assembled from the per-file cache, nothing parsed
+    assert parses == []
+    edit(mini / "fields/01-wohnen.yaml", "priority: 3", "priority: 2")
+    filecache._MEMO.clear()  # as in a new process
+    load_plan(mini)
+    assert parses == ["fields/01-wohnen.yaml"]
+
+
+@pytest.mark.parametrize("name", list(EDITS) + ["actors", "indicators", "isek", "progress-warning"])
+def test_cached_equals_fresh_after_any_edit(mini, cache_dir, monkeypatch, name):
+    more = {
+        "actors": lambda p: edit(p / "actors.yaml", "name:", "name: Neu"),
+        "indicators": lambda p: edit(p / "indicators.yaml", "unit:", "unit: x"),
+        "isek": lambda p: edit(p / "isek.yaml", "title:", "title: Neu"),
+        "progress-warning": lambda p: edit(p / "progress/2024.yaml", "percent: ", "percent: 1"),
+    }
+    load_plan(mini)
+    (EDITS | more)[name](mini)
+    expected = summary(fresh(mini, monkeypatch))
+    assert summary(load_plan(mini)) == expected  # per-file entries of the unchanged files
+    assert summary(load_plan(mini)) == expected  # whole-plan cache
+    filecache._MEMO.clear()
+    cache.cache_file(mini).unlink(missing_ok=True)
+    assert summary(load_plan(mini)) == expected  # per-file entries from disk only
+
+
+def test_same_text_under_another_name_is_not_confused(mini, cache_dir, monkeypatch):
+    shutil.copyfile(mini / "fields/02-innenstadt.yaml", mini / "fields/03-copy.yaml")  # duplicate ids
+    got = summary(load_plan(mini))
+    assert got == summary(fresh(mini, monkeypatch))
+    assert any(d["file"] == "fields/03-copy.yaml" for d in got["diagnostics"])
+
+
+def test_a_corrupt_or_foreign_entry_is_a_miss(mini, cache_dir, monkeypatch, parses):
+    load_plan(mini)
+    cache.cache_file(mini).unlink()
+    filecache._MEMO.clear()
+    entries = sorted((cache_dir / "files").glob("*.pickle"))
+    entries[0].write_bytes(b"garbage")
+    entries[1].chmod(0o666)  # writable by others: never unpickled
+    parses.clear()
+    got = summary(load_plan(mini))
+    assert len(parses) == 2  # the two bad entries were parsed afresh, the others were not
+    assert got == summary(fresh(mini, monkeypatch))
+
+
+def test_a_progress_write_validates_one_file_and_refreshes_the_plan_cache(mini, cache_dir, monkeypatch, parses):
+    from isek_cli.api import record_progress
+
+    load_plan(mini)
+    parses.clear()
+    record_progress(mini, updates=[{"measure": "HF1.M02", "date": __import__("datetime").date(2024, 6, 1),
+                                    "status": "in_umsetzung", "percent": 40, "note": "Weiter."}])
+    assert parses == ["progress/2024.yaml"]  # only the file the write changed
+    calls = []
+    real = loader_module._load
+    monkeypatch.setattr(loader_module, "_load", lambda *a, **k: calls.append(a) or real(*a, **k))
+    after = summary(load_plan(mini))
+    assert calls == []  # the whole-plan cache was refreshed by the write
+    assert after == summary(fresh(mini, monkeypatch))
+    assert any(u["note"] == "Weiter." for u in after["history"]["HF1.M02"])
+
+
+def git(repo: Path, *args: str) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@x", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@x")
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def test_diff_parses_only_blobs_not_seen_and_equals_a_fresh_diff(tmp_path, mini, cache_dir, monkeypatch, parses):
+    from isek_cli.api import diff
+
+    repo = mini.parent
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    edit(mini / "fields/01-wohnen.yaml", "priority: 3", "priority: 2")
+    edit(mini / "progress/2024.yaml", "Rohbau fertig.", "Rohbau und Dach fertig.")
+    git(repo, "commit", "-qam", "two")
+    load_plan(mini)  # the working tree (= HEAD) was loaded before, as in daily use
+    filecache._MEMO.clear()
+    parses.clear()
+    got = diff(mini, "HEAD~1", "HEAD")
+    assert sorted(parses) == ["fields/01-wohnen.yaml", "progress/2024.yaml"]  # HEAD~1's two blobs
+    with monkeypatch.context() as m:
+        m.setenv("ISEK_NO_CACHE", "1")
+        assert got == diff(mini, "HEAD~1", "HEAD")
+    assert got["differs"]
