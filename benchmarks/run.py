@@ -67,7 +67,9 @@ def run(cmd: list[str], env: dict) -> tuple[float, float, int]:
     """Wall and CPU seconds and peak RSS (bytes) of one process; exit codes 0 and 1 are fine
     (1 is "the plan has problems", which the worst cases are about)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Not from the checkout's folder: ``python -m`` puts the current folder first on sys.path, which
+    # would shadow the isek of the environment (or of PYTHONPATH, to compare two versions).
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tempfile.gettempdir())
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode(errors="replace")
