@@ -26,7 +26,7 @@ def history(plan_dir: Path, id_: str, max_count: int | None = None) -> list[dict
     previous = PlanIndex(root=plan_dir, meta=None)
     for c in reversed(commits):
         try:
-            loaded, _ = gitsrc.load_at(c.sha, plan_dir)
+            loaded, _ = gitsrc.load_at(c.sha, plan_dir, diagnose=False)  # the plan is all a diff needs
             current = loaded.plan
         except gitsrc.GitError:
             current = PlanIndex(root=plan_dir, meta=None)  # the plan did not exist at this commit

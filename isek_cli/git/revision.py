@@ -99,8 +99,9 @@ def snapshot(root: Path, revision: Revision) -> dict[str, bytes]:
     return files
 
 
-def load_at(spec: str, plan_dir: Path):
-    """The plan as loaded from a revision (``Loaded``), and the resolved revision."""
+def load_at(spec: str, plan_dir: Path, diagnose: bool = True):
+    """The plan as loaded from a revision (``Loaded``), and the resolved revision (``diagnose=False``:
+    without diagnostics, see ``load_plan``)."""
     from ..plan.loader import load_plan
 
     root, revision = resolve(spec, plan_dir)
@@ -108,7 +109,7 @@ def load_at(spec: str, plan_dir: Path):
     if "isek.yaml" not in files:
         where = revision.plan_path or "the repository root"
         raise GitError(f"no plan at {spec}: {where}/isek.yaml does not exist in {revision.commit[:10]}")
-    loaded = load_plan(plan_dir, snapshot=files)
+    loaded = load_plan(plan_dir, snapshot=files, diagnose=diagnose)
     loaded.plan.revision = revision.commit
     return loaded, revision
 

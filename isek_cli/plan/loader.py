@@ -312,17 +312,19 @@ def _salvage(pf: PlanFile, model_cls: type[BaseModel], data: Any) -> None:
 
 
 def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
-              snapshot: dict[str, bytes] | None = None, *, use_cache: bool = True) -> Loaded:
+              snapshot: dict[str, bytes] | None = None, *, use_cache: bool = True, diagnose: bool = True) -> Loaded:
     """Load, validate and assemble the plan in ``root``.
 
     A plain load of the folder goes through the cache (see ``cache``);
     loads with ``overrides`` (a write's candidate) or from a git ``snapshot``
     are assembled afresh, from files validated before where their text is
     the same (see ``filecache``). ``use_cache=False`` reads every file afresh.
+    ``diagnose=False`` (a snapshot only) skips the cross-file checks and positions: the plan
+    without diagnostics, which is all ``history`` needs of each commit.
     """
     root = Path(root)
     if overrides is not None or snapshot is not None:
-        return _load(root, overrides, snapshot)
+        return _load(root, overrides, snapshot, diagnose=diagnose or snapshot is None)
     from . import cache
     from .schema import stale_warning
 
@@ -334,29 +336,30 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
 
 
 
-def _load(root: Path, overrides, snapshot, cached: bool = True) -> Loaded:
+def _load(root: Path, overrides, snapshot, cached: bool = True, diagnose: bool = True) -> Loaded:
     # A load allocates millions of small, acyclic objects; the cyclic garbage
     # collector would rescan them again and again (superlinear time for big plans).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_all(root, overrides, snapshot, cached)
+        return _load_all(root, overrides, snapshot, cached, diagnose)
     finally:
         if enabled:
             gc.enable()
 
 
-def _load_all(root: Path, overrides, snapshot, cached: bool = True) -> Loaded:
+def _load_all(root: Path, overrides, snapshot, cached: bool = True, diagnose: bool = True) -> Loaded:
     from . import checks as validate
     from .index import PlanIndex
 
     files, problems = read_files(root, overrides, snapshot, cached)
-    for pf in files:
-        problems.extend(pf.source.problems)
-    problems.extend(validate.cross_check(files))
+    if diagnose:
+        for pf in files:
+            problems.extend(pf.source.problems)
+        problems.extend(validate.cross_check(files))
     plan = PlanIndex.build(root, files)
     extra = _read_geometry(root, files, plan, problems, snapshot)
-    diagnostics = resolve(problems, files)
+    diagnostics = resolve(problems, files) if diagnose else []
     for pf in files:  # the raw text and data are no longer needed: free them
         pf.source.text = None
         pf.source.data = None
