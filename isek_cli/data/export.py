@@ -145,48 +145,70 @@ EURO = '#,##0 "€";-#,##0 "€"'  # whole euros with thousands separators; Exce
 def to_xlsx(data: dict[str, list[dict]]) -> bytes:
     """One workbook, one sheet per table (``measures`` first: it imports as a catalogue), bold frozen
     headers, an autofilter, euro formats on money columns, and the data's date as the document's
-    created and modified time, so that the same plan gives the same bytes."""
+    created and modified time, so that the same plan gives the same bytes.
+
+    openpyxl's write-only mode streams rows to the file instead of keeping a cell object per
+    value (a 10k-measure plan has millions). Column widths must be set before the rows, so
+    they are measured in a first pass."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     when = created(data).replace(tzinfo=None)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     wb.properties.creator = GENERATOR
     wb.properties.created = wb.properties.modified = when
     bold = Font(bold=True)
     for t in sorted(TABLES, key=lambda t: t.name != "measures"):
         ws = wb.create_sheet(t.name)
-        ws.append(t.names)
-        for cell in ws[1]:
-            cell.font = bold
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(t.columns))}{max(1, len(data[t.name]) + 1)}"
         widths = [len(c) + 2 for c in t.names]  # room for the filter button
         money = [is_money(c) for c, _ in t.columns]
-        for r, row in enumerate(data[t.name], start=2):
-            for col, (c, k) in enumerate(t.columns, start=1):
+        rows = []
+        for row in data[t.name]:
+            values = []
+            for col, (c, k) in enumerate(t.columns):
                 v = row.get(c)
                 v = (SEP.join(str(x) for x in v) or None) if k == L and v is not None else \
                     _number(v) if k == N else v
                 if isinstance(v, str):
                     v = ILLEGAL_CHARACTERS_RE.sub("", v)
-                cell = ws.cell(row=r, column=col, value=v)
-                if isinstance(v, str) and v.startswith("="):
-                    cell.data_type = "s"  # text, never a formula
-                elif k == D and v is not None:
-                    cell.number_format = "yyyy-mm-dd"
-                elif money[col - 1] and v is not None:
-                    cell.number_format = EURO
-                shown = len(f"{v:,} €") if money[col - 1] and isinstance(v, int) else len(str(v)) if v is not None else 0
-                widths[col - 1] = max(widths[col - 1], min(60, shown))
+                values.append(v)
+                shown = len(f"{v:,} €") if money[col] and isinstance(v, int) else len(str(v)) if v is not None else 0
+                if shown > widths[col]:
+                    widths[col] = min(60, shown)
+            rows.append(values)
         for col, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = w + 2
+        ws.append([_cell(ws, WriteOnlyCell, name, font=bold) for name in t.names])
+        formats = ["yyyy-mm-dd" if k == D else EURO if money[i] else None for i, (_, k) in enumerate(t.columns)]
+        for values in rows:
+            for i, v in enumerate(values):
+                if v is None:
+                    continue
+                if isinstance(v, str):
+                    if v.startswith("="):
+                        values[i] = _cell(ws, WriteOnlyCell, v, data_type="s")  # text, never a formula
+                elif formats[i]:
+                    values[i] = _cell(ws, WriteOnlyCell, v, number_format=formats[i])
+            ws.append(values)
     buf = io.BytesIO()
     wb.save(buf)
     return _fixed_zip(buf.getvalue(), when)
+
+
+def _cell(ws, cell_cls, value, font=None, number_format=None, data_type=None):
+    cell = cell_cls(ws, value=value)
+    if font is not None:
+        cell.font = font
+    if number_format is not None:
+        cell.number_format = number_format
+    if data_type is not None:
+        cell.data_type = data_type
+    return cell
 
 
 def _fixed_zip(raw: bytes, when: dt.datetime) -> bytes:
