@@ -114,6 +114,7 @@ def export(
 ) -> None:
     """Export the plan as open data: measures with their status, progress entries, indicators, fields, goals, actors."""
     from ..data import export as ex
+    from ..errors import IsekError
     from ..writing.outputs import OutputRefused
 
     fmt = format.value if format else ex.SUFFIXES.get(output.suffix.lower()) if output else "json"
@@ -133,6 +134,8 @@ def export(
         typer.echo(f"isek: refused: {exc}", err=True)
         raise typer.Exit(1)
     except OSError as exc:
+        if isinstance(exc, IsekError):  # already worded (a refused write): exit 1 in cli/app.py
+            raise
         typer.echo(f"isek: cannot write {exc.filename or output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1)
     where = f"{output} ({len(written)} files)" if fmt == "csv" else str(output)
