@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from ..plan.model import STATUSES
+from ..plan.model import MAX_EUR, STATUSES
 from .app import app
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
 
@@ -86,7 +86,8 @@ def progress_add(
     percent: Optional[int] = typer.Option(None, "--percent", "-p", help="Percent done, 0..100 (100 only with abgeschlossen)."),
     note: Optional[str] = typer.Option(None, "--note", "-n", help="What happened (Markdown allowed)."),
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Date of the news, YYYY-MM-DD. Default: today."),
-    spent_eur: Optional[int] = typer.Option(None, "--spent-eur", help="Money spent so far, whole euros."),
+    spent_eur: Optional[int] = typer.Option(None, "--spent-eur", min=0, max=MAX_EUR,
+                                            help="Money spent so far, whole euros (at most 10^13)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one progress entry to progress/YEAR.yaml, validated with the whole plan first."""

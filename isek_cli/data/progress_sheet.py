@@ -116,10 +116,7 @@ def _convert(name: str, c: sheets.Cell, words: dict[str, str]) -> Any:
             raise ValueError(f"{n} is not between 0 and 100")
         return n
     if name == "spent_eur":
-        n = sheets.to_int(v)
-        if n < 0:
-            raise ValueError(f"{n} is negative")
-        return n
+        return sheets.to_euros(v)
     return sheets.to_text(v)  # note
 
 

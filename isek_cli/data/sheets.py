@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 from ..errors import IsekError
+from ..plan.model import MAX_EUR
 
 
 class SheetError(IsekError):
@@ -196,10 +198,30 @@ def to_date(value: Any) -> dt.date:
     raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD or DD.MM.YYYY")
 
 
+# Whole numbers from cells stay within what a 64-bit integer (SQLite, Excel) holds exactly.
+MAX_INT = 10**18
+
+
 def to_int(value: Any, *, percent_cell: bool = False) -> int:
     """Whole numbers, also from text: '12000', '12.000' and '12 000' (German grouping), '40 %'."""
+    n = _to_int(value, percent_cell)
+    if abs(n) > MAX_INT:
+        raise ValueError(f"{_number_text(value)} is too large")
+    return n
+
+
+def _number_text(value: Any) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+def _to_int(value: Any, percent_cell: bool) -> int:
     if isinstance(value, bool):
         raise ValueError(f"{value} is not a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a number (the cell holds an infinite or undefined value)")
+    if isinstance(value, float) and abs(value) > MAX_INT:
+        raise ValueError(f"{value:g} is too large")
     if isinstance(value, (int, float)) and percent_cell and 0 <= value <= 1:
         value = value * 100  # a %-formatted cell holds 0.4 for 40 % (and 1 for 100 %)
     if isinstance(value, int):
@@ -209,6 +231,8 @@ def to_int(value: Any, *, percent_cell: bool = False) -> int:
             return int(round(value))
         raise ValueError(f"{value:g} is not a whole number")
     text = str(value).strip().replace("\u00a0", " ").rstrip("%€ ").strip()
+    if len(text) > 40:  # no whole number has that many digits (and int() of 5,000 digits is refused)
+        raise ValueError(f"'{_number_text(text)}' is not a whole number")
     text = re.sub(r"\s*(eur|euro)$", "", text, flags=re.I)
     if re.fullmatch(r"-?\d+", text):
         return int(text)
@@ -321,10 +345,17 @@ def to_euros(value: Any) -> int:
             factor = 1_000_000 if m[2].lower().startswith("mi") else 1000
             amount = round(float(m[1].replace(",", ".")) * factor, 6)
             if amount.is_integer():
-                return int(amount)
+                return check_euros(int(amount))
     n = to_int(value)
     if n < 0:
         raise ValueError(f"{n} is negative")
+    return check_euros(n)
+
+
+def check_euros(n: int) -> int:
+    """An amount within the bound every amount of a plan has (``MAX_EUR``, 10^13 €)."""
+    if n > MAX_EUR:
+        raise ValueError(f"{n:,} € is more than the limit of {MAX_EUR:,} € (10^13)")
     return n
 
 

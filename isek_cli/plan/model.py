@@ -38,7 +38,10 @@ CLOSED = (COMPLETED, DROPPED)
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 Year = Annotated[int, Field(ge=1900, le=2200)]
-Euros = Annotated[int, Field(ge=0)]
+# Every amount of money has this upper bound: far above any city's budget, and sums of
+# 100,000s of amounts stay exact in 64-bit integers (SQLite, spreadsheets) and floats.
+MAX_EUR = 10**13
+Euros = Annotated[int, Field(ge=0, le=MAX_EUR)]
 Status = Literal[
     "nicht_begonnen", "in_planung", "in_umsetzung", "abgeschlossen", "daueraufgabe", "zurueckgestellt", "entfallen"
 ]
@@ -224,7 +227,7 @@ class Update(_Record):
     status: Status
     percent: Optional[Annotated[int, S, Field(ge=0, le=100)]] = None
     note: Optional[Annotated[str, S]] = None
-    spent_eur: Optional[Annotated[int, S, Field(ge=0)]] = None
+    spent_eur: Optional[Annotated[Euros, S]] = None
 
 
 @dataclass(frozen=True, slots=True, config=_RECORD)

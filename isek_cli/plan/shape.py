@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Loc, Problem
-from .model import STATUSES
+from .model import MAX_EUR, STATUSES
 
 EXPECTS = {
     "string_type": "text",
@@ -172,7 +172,7 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"the yes/no value {str(value).lower()}"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {number_text(value)}"
     if isinstance(value, dt.datetime):
         return f"the date and time {value.isoformat(sep=' ')}"
     if isinstance(value, dt.date):
@@ -184,6 +184,13 @@ def describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def number_text(value: int | float) -> str:
+    """A number for a message; one with hundreds of digits is described, not printed."""
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return f"with {len(str(abs(value))) if value.bit_length() < 14000 else 'thousands of'} digits"
+    return str(value)
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -236,7 +243,8 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
             hint = (hint + " " if hint else "") + f"allowed: {expected}"
         return Problem("E204", loc, f"'{key}'{where}: '{_short(str(value))}' is not allowed", hint)
     if etype in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return Problem("E204", loc, f"'{key}'{where}: {value} is out of range", _range_hint(key, err))
+        shown = number_text(value) if isinstance(value, (int, float)) else _short(str(value))
+        return Problem("E204", loc, f"'{key}'{where}: {shown} is out of range", _range_hint(key, err))
     if etype == "too_short":
         return Problem("E204", loc, f"'{key}'{where} must not be empty",
                        f"name at least one entry, e.g. '{EXAMPLES.get(key, key + ': [ … ]')}'")
@@ -270,6 +278,8 @@ def _range_hint(key: str, err: dict) -> str:
         return "priority is 1 (highest), 2 or 3"
     if key == "percent":
         return "percent is a whole number from 0 to 100"
+    if key.endswith("eur"):
+        return f"amounts are whole euros from 0 to {MAX_EUR:,} (10^13)"
     ctx = err.get("ctx") or {}
     bounds = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in ctx.items())
     return f"allowed range: {bounds}" if bounds else "correct the value"

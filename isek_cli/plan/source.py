@@ -14,6 +14,7 @@ node, which carries line and column.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass
@@ -251,6 +252,8 @@ class _Walker:
                 return d
             conv = _CONVERT.get(tag)
             if conv is not None:
+                if (tag == INT and not _DECIMAL.match(node.value)) or (tag == FLOAT and ":" in node.value):
+                    return self._not_decimal(node)
                 try:
                     return conv(node)
                 except (ValueError, ConstructorError, OverflowError):
@@ -318,10 +321,34 @@ class _Walker:
         self.seen[key] = (items, self.count - before)
         return items
 
+    def _not_decimal(self, node: yaml.Node) -> str:
+        """YAML 1.1 reads 0x1F, 017, 0b101 and 1:30 as numbers; nobody means that in a plan
+        (and 5,000 hex digits make a number no output can print)."""
+        text = node.value
+        base = _BASES.get(text.lstrip("+-")[:2].lower(), "base-60" if ":" in text else "octal (base 8: a leading zero)")
+        try:
+            value = _CONVERT[node.tag](node) if len(text) <= 20 else None
+        except (ValueError, ConstructorError, OverflowError):
+            value = None
+        self.problem("E204", node, f"YAML 1.1 reads '{_short(text)}' as a {base} number"
+                     + (f": {value}" if value is not None else ""),
+                     "plan files take decimal numbers" + (f": write {value}" if value is not None else "")
+                     + "; quote the value if it is meant as text")
+        return text
+
     def _bad_tag(self, node: yaml.Node) -> None:
         self.problem("E105", node, f"tag '{node.tag}' is not allowed",
                      "remove the '!' tag; plan files hold plain text, numbers, dates, lists and mappings")
         return None
+
+
+# Numbers a person writes: decimal digits (YAML 1.1 also allows '_' between them).
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)\Z")
+_BASES = {"0x": "hexadecimal (base 16)", "0b": "binary (base 2)"}
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 class _AliasBomb(Exception):
