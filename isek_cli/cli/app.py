@@ -32,6 +32,10 @@ class IsekGroup(TyperGroup):
             err_console_print_diagnostics(errors)
             typer.echo(f"isek: {exc}", err=True)
             ctx.exit(1)
+        except MemoryError:
+            # Inputs are bounded, so this is a machine too small for a (large) input: say so, exit 1.
+            typer.echo("isek: out of memory: the input is too large for the memory available here", err=True)
+            ctx.exit(1)
         except BrokenPipeError:
             # The reader went away (e.g. `isek measures | head`): not an error of ours.
             _silence_stdout()

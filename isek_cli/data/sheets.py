@@ -1,61 +1,21 @@
-"""Reading spreadsheets (.xlsx, .csv) as rows of cells that know their position.
+"""Spreadsheets (.xlsx, .csv) as rows of cells that know their position, and the conversions
+of messy cell values (numbers stored as text, German number and date formats, Excel serial dates).
 
 Shared by `progress import` and `import catalogue`. Every cell keeps its row
 number and column letter so that a refusal can say exactly where to look.
-Conversions of messy cell values (numbers stored as text, German number and
-date formats, Excel serial dates) live here too.
+Reading the files, with their limits, is ``sheetio``'s job.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
-from ..errors import IsekError
+
 from ..plan.model import MAX_EUR
-
-
-class SheetError(IsekError):
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    value: Any
-    row: int
-    col: int  # 1-based
-    number_format: str = "General"
-
-    @property
-    def coord(self) -> str:
-        return f"{column_letter(self.col)}{self.row}"
-
-    @property
-    def empty(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
-
-
-@dataclass
-class Table:
-    name: str  # file name, plus the sheet for workbooks
-    headers: list[str]  # as written
-    header_row: int
-    rows: list[list[Cell]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # e.g. the encoding a CSV was read with
-
-
-def column_letter(col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+from .sheetio import Cell, SheetError, Table, column_letter, read_table  # noqa: F401  (the public names)
 
 
 def normal_header(text: Any) -> str:
@@ -64,78 +24,6 @@ def normal_header(text: Any) -> str:
     s = s.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("€", "eur")
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9%]+", "_", s).strip("_")
-
-
-def read_table(path: Path, sheet: str | None = None) -> Table:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    raise SheetError(f"{path.name}: unsupported file type '{suffix}'; use .xlsx or .csv")
-
-
-def _read_csv(path: Path) -> Table:
-    raw = path.read_bytes()
-    notes = []
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="strict") if _is_cp1252(raw) else None
-        if text is None:
-            raise SheetError(f"{path.name}: neither UTF-8 nor Windows-1252; save the file as CSV UTF-8") from None
-        notes.append(f"{path.name} is not UTF-8; read it as Windows-1252 (Excel's default)")
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    grid = [[Cell(v, r, c) for c, v in enumerate(row, start=1)] for r, row in enumerate(reader, start=1)]
-    return _table(path.name, grid, notes)
-
-
-def _is_cp1252(raw: bytes) -> bool:
-    try:
-        raw.decode("cp1252")
-        return True
-    except UnicodeDecodeError:
-        return False
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=False, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise SheetError(f"{path.name}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
-    try:
-        if sheet is not None:
-            if sheet not in wb.sheetnames:
-                raise SheetError(f"{path.name}: no sheet '{sheet}'; sheets: {', '.join(wb.sheetnames)}")
-            ws = wb[sheet]
-        else:
-            ws = wb.worksheets[0]
-        merged = {}
-        for rng in ws.merged_cells.ranges:  # a merged header spans columns: repeat its text
-            value = ws.cell(rng.min_row, rng.min_col).value
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
-                    merged[(r, c)] = value
-        grid = []
-        for row in ws.iter_rows():
-            grid.append([Cell(merged.get((cell.row, cell.column), cell.value), cell.row, cell.column,
-                              cell.number_format or "General") for cell in row])
-        return _table(f"{path.name} [{ws.title}]", grid, [])
-    finally:
-        wb.close()
-
-
-def _table(name: str, grid: list[list[Cell]], notes: list[str]) -> Table:
-    rows = [r for r in grid if any(not c.empty for c in r)]  # blank and trailing rows go
-    if not rows:
-        raise SheetError(f"{name}: no rows")
-    header = rows[0]
-    headers = ["" if c.empty else str(c.value).strip() for c in header]
-    return Table(name, headers, header[0].row if header else 1, rows[1:], notes)
 
 
 def map_columns(table: Table, aliases: dict[str, Iterable[str]], extra: dict[str, str] | None = None) -> dict[str, int]:

@@ -285,6 +285,21 @@ def _range_hint(key: str, err: dict) -> str:
     return f"allowed range: {bounds}" if bounds else "correct the value"
 
 
+_BASES = {"0x": "hexadecimal (base 16)", "0b": "binary (base 2)"}
+
+
+def not_decimal(text: str, convert) -> tuple[str, str]:
+    """Message and hint for a number YAML 1.1 reads in another base (0x1F, 017, 0b101, 1:30):
+    nobody means that in a plan, and 5,000 hex digits make a number no output can print."""
+    base = _BASES.get(text.lstrip("+-")[:2].lower(), "base-60" if ":" in text else "octal (leading zero)")
+    try:
+        meant = f"{convert()}" if len(text) <= 20 else ""
+    except ValueError:
+        meant = ""
+    return (f"YAML 1.1 reads '{_short(text)}' as a {base} number" + (meant and f": {meant}"),
+            f"plan files take decimal numbers{meant and ': write ' + meant}; quote the value if it is text")
+
+
 _PLAIN_SPECIALS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 

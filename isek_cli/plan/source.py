@@ -322,19 +322,10 @@ class _Walker:
         return items
 
     def _not_decimal(self, node: yaml.Node) -> str:
-        """YAML 1.1 reads 0x1F, 017, 0b101 and 1:30 as numbers; nobody means that in a plan
-        (and 5,000 hex digits make a number no output can print)."""
-        text = node.value
-        base = _BASES.get(text.lstrip("+-")[:2].lower(), "base-60" if ":" in text else "octal (base 8: a leading zero)")
-        try:
-            value = _CONVERT[node.tag](node) if len(text) <= 20 else None
-        except (ValueError, ConstructorError, OverflowError):
-            value = None
-        self.problem("E204", node, f"YAML 1.1 reads '{_short(text)}' as a {base} number"
-                     + (f": {value}" if value is not None else ""),
-                     "plan files take decimal numbers" + (f": write {value}" if value is not None else "")
-                     + "; quote the value if it is meant as text")
-        return text
+        from .shape import not_decimal  # where YAML 1.1's surprises are explained
+
+        self.problem("E204", node, *not_decimal(node.value, lambda: _CONVERT[node.tag](node)))
+        return node.value
 
     def _bad_tag(self, node: yaml.Node) -> None:
         self.problem("E105", node, f"tag '{node.tag}' is not allowed",
@@ -342,13 +333,7 @@ class _Walker:
         return None
 
 
-# Numbers a person writes: decimal digits (YAML 1.1 also allows '_' between them).
-_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)\Z")
-_BASES = {"0x": "hexadecimal (base 16)", "0b": "binary (base 2)"}
-
-
-def _short(text: str, n: int = 40) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)\Z")  # what people write (YAML 1.1 allows '_' too)
 
 
 class _AliasBomb(Exception):
