@@ -15,7 +15,7 @@ from . import sheets
 from ..i18n import LANGUAGES, catalogue
 from ..plan.model import COMPLETED, STATUSES
 from ..plan.index import PlanIndex
-from ..plan.shape import did_you_mean
+from ..plan.shape import Suggester, did_you_mean
 
 COLUMNS = {
     "measure": ["massnahme", "maßnahme", "massnahmen_nr", "nr", "id", "measure_id", "kennung"],
@@ -58,6 +58,7 @@ def parse(path: Path, plan: PlanIndex, sheet: str | None = None) -> tuple[list[d
     horizon = plan.meta.horizon
     entries: list[dict[str, Any]] = []
     problems: list[RowProblem] = []
+    suggest = None
     for row in table.rows:
         entry: dict[str, Any] = {}
         row_ok = True
@@ -87,7 +88,8 @@ def parse(path: Path, plan: PlanIndex, sheet: str | None = None) -> tuple[list[d
             continue
         m = entry["measure"]
         if m not in plan.measure_index:
-            hint = did_you_mean(m, plan.measure_index)
+            suggest = suggest or Suggester(plan.measure_index)  # built once: many rows may be wrong
+            hint = suggest.hint(m)
             bad(cell("measure"), "measure", f"'{m}' is not a measure of the plan" + (f"; {hint}" if hint else ""))
         if not horizon.start <= entry["date"].year <= horizon.end:
             bad(cell("date"), "date", f"{entry['date']} lies outside the horizon {horizon.start}–{horizon.end}")

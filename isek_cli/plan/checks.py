@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from .diagnostics import Loc, Problem
 from .model import CLOSED, COMPLETED
-from .shape import did_you_mean
+from .shape import Suggester
 
 KIND_NAMES = {
     "guiding_goal": "guiding goal",
@@ -113,6 +113,8 @@ def cross_check(files) -> list[Problem]:
     for e in by_id.values():
         of_kind[e.kind].append(e.id)
 
+    suggesters: dict[tuple[str, ...], Suggester] = {}  # one per kind of reference: built once, asked often
+
     def ref(value: str, kinds: tuple[str, ...], loc, what: str) -> Entity | None:
         """Resolve a reference; ``loc`` may be a callable so hot loops build no Loc."""
         target = by_id.get(value)
@@ -127,8 +129,8 @@ def cross_check(files) -> list[Problem]:
             msg = f"{what} '{value}' is {_a(KIND_NAMES[target.kind])}, not {_a(names)}"
         else:
             msg = f"{what} '{value}' does not exist"
-        candidates = [i for k in kinds for i in of_kind[k]]
-        hint = did_you_mean(value, candidates) or f"use the id of {_a(names)} defined in the plan"
+        suggest = suggesters.get(kinds) or suggesters.setdefault(kinds, Suggester(i for k in kinds for i in of_kind[k]))
+        hint = suggest.hint(value) or f"use the id of {_a(names)} defined in the plan"
         problems.append(Problem("E302", loc, msg, hint))
         return None
 

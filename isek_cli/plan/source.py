@@ -253,7 +253,10 @@ class _Walker:
             conv = _CONVERT.get(tag)
             if conv is not None:
                 if (tag == INT and not _DECIMAL.match(node.value)) or (tag == FLOAT and ":" in node.value):
-                    return self._not_decimal(node)
+                    from .shape import not_decimal  # 0x1F, 017, 1:30: YAML 1.1's surprises are explained there
+
+                    self.problem("E204", node, *not_decimal(node.value, lambda: conv(node)))
+                    return node.value
                 try:
                     return conv(node)
                 except (ValueError, ConstructorError, OverflowError):
@@ -321,12 +324,6 @@ class _Walker:
         self.seen[key] = (items, self.count - before)
         return items
 
-    def _not_decimal(self, node: yaml.Node) -> str:
-        from .shape import not_decimal  # where YAML 1.1's surprises are explained
-
-        self.problem("E204", node, *not_decimal(node.value, lambda: _CONVERT[node.tag](node)))
-        return node.value
-
     def _bad_tag(self, node: yaml.Node) -> None:
         self.problem("E105", node, f"tag '{node.tag}' is not allowed",
                      "remove the '!' tag; plan files hold plain text, numbers, dates, lists and mappings")
@@ -370,6 +367,7 @@ class Locator:
     def __init__(self, text: str) -> None:
         self.text = text
         self._root: yaml.Node | None | bool = False
+        self._index: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
         self.lines = text.splitlines()
 
     @property
@@ -392,11 +390,7 @@ class Locator:
         for i, seg in enumerate(path):
             last = i == len(path) - 1
             if isinstance(node, yaml.MappingNode) and isinstance(seg, str):
-                found = None
-                for knode, vnode in node.value:
-                    if isinstance(knode, yaml.ScalarNode) and knode.value == seg:
-                        found = (knode, vnode)
-                        break  # the first occurrence; later duplicates are reported by the walker
+                found = self._keys(node).get(seg)
                 if found is None:
                     return node, False
                 node = found[0] if (last and key) else found[1]
@@ -405,6 +399,16 @@ class Locator:
             else:
                 return node, False
         return node, True
+
+    def _keys(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """A mapping's (key, value) nodes by key, built once (100,000 unknown keys: 100,000 lookups)."""
+        index = self._index.get(id(node))
+        if index is None:
+            index = self._index[id(node)] = {}
+            for pair in node.value:
+                if isinstance(pair[0], yaml.ScalarNode):
+                    index.setdefault(pair[0].value, pair)  # the first of duplicate keys
+        return index
 
     def position(self, path: tuple[str | int, ...], key: bool = False) -> tuple[int, int]:
         node, _ = self.node(path, key)

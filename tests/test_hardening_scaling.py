@@ -1,0 +1,129 @@
+"""Worst cases stay near-linear (issue 16). No timings here (machines are shared and noisy;
+benchmarks/run.py measures): each test counts the work an algorithm does and shows that it grows
+with the input, not with its square."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+import yaml
+
+from isek_cli.plan.loader import load_plan
+from isek_cli.plan.source import Locator
+
+
+class CountingList(list):
+    """A list that counts the items handed out by iteration."""
+
+    handed = 0
+
+    def __iter__(self):
+        for x in super().__iter__():
+            CountingList.handed += 1
+            yield x
+
+
+def test_positions_of_n_unknown_keys_cost_linear_work():
+    n = 3000
+    text = "".join(f"unknown_{i}: {i}\n" for i in range(n))
+    loc = Locator(text)
+    loc.root.value = CountingList(loc.root.value)
+    CountingList.handed = 0
+    lines = [loc.position((f"unknown_{i}",), key=True)[0] for i in range(n)]
+    assert lines == list(range(1, n + 1))
+    assert CountingList.handed <= 3 * n, CountingList.handed  # was n²/2
+
+
+def test_positions_follow_the_first_of_duplicate_keys():
+    loc = Locator("a: 1\nb: 2\na: 3\n")
+    assert loc.position(("a",)) == (1, 4) and loc.position(("b",), key=True) == (2, 1)
+
+
+def field_file(n: int) -> str:
+    measures = "".join(f"  - {{id: HF9.M{i:05d}, title: Massnahme {i}, goals: [HF9.Z1], priority: 1, lead: WOBAU}}\n"
+                       for i in range(n))
+    return f"id: HF9\ntitle: Viele\ngoals:\n  - {{id: HF9.Z1, title: Ziel}}\nmeasures:\n{measures}"
+
+
+@pytest.fixture
+def counted_comparisons(monkeypatch):
+    counter = {"n": 0}
+    real = difflib.SequenceMatcher.set_seq1
+
+    def set_seq1(self, a):
+        counter["n"] += 1
+        return real(self, a)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seq1", set_seq1)
+    return counter
+
+
+def test_did_you_mean_for_many_bad_references_costs_linear_work(mini, counted_comparisons):
+    n, bad = 3000, 600
+    (mini / "fields/09-viele.yaml").write_text(field_file(n), encoding="utf-8")
+    updates = "".join(f"  - {{measure: HF9.N{i:05d}, date: 2024-05-01, status: in_planung}}\n" for i in range(bad))
+    (mini / "progress/2024.yaml").write_text(f"year: 2024\nupdates:\n{updates}values: []\n", encoding="utf-8")
+    loaded = load_plan(mini, use_cache=False)
+    e302 = [d for d in loaded.diagnostics if d.code == "E302"]
+    assert len(e302) == bad
+    assert all(d.hint == f"did you mean 'HF9.M{int(d.message.split('HF9.N')[1][:5]):05d}'?" for d in e302), e302[:3]
+    assert counted_comparisons["n"] <= 150 * bad, counted_comparisons["n"]  # was n × bad
+
+
+def test_did_you_mean_in_small_sets_compares_everything():
+    """Small sets (statuses, keys) keep the full comparison: the hint is exactly difflib's."""
+    from isek_cli.plan.shape import did_you_mean
+
+    words = [f"word{i}" for i in range(150)] + ["abgeschlossen"]
+    assert did_you_mean("abgeschlosen", words) == "did you mean 'abgeschlossen'?"
+    assert did_you_mean("zzzz", words) == ""
+
+
+def test_did_you_mean_ignores_huge_words():
+    from isek_cli.plan.shape import did_you_mean
+
+    assert did_you_mean("in_umsetzung" + "x" * 100_000, ["in_umsetzung"]) == ""
+
+
+def test_progress_sheet_with_many_unknown_measures_costs_linear_work(mini, tmp_path, counted_comparisons):
+    from isek_cli.api import open_plan
+
+    n, bad = 3000, 600
+    (mini / "fields/09-viele.yaml").write_text(field_file(n), encoding="utf-8")
+    sheet = tmp_path / "p.csv"
+    sheet.write_text("measure;date;status\n" + "".join(f"HF9.N{i:05d};2024-05-01;in_planung\n" for i in range(bad)),
+                     encoding="utf-8")
+    entries, problems, _ = open_plan(mini).read_progress_sheet(sheet)
+    assert len(problems) == bad and "did you mean 'HF9.M00007'" in str(problems[7])
+    assert counted_comparisons["n"] <= 150 * bad, counted_comparisons["n"]
+
+
+def test_catalogue_ids_for_many_rows_cost_linear_work(tmp_path, monkeypatch):
+    """Derived ids (HF1.M01, HF1.M02, …) are found without counting up from 1 for every row."""
+    from isek_cli.data.catalogue import Options, parse
+    from isek_cli.data.catalogue import resolve as res
+
+    class CountingDict(dict):
+        looked = 0
+
+        def __contains__(self, key):
+            CountingDict.looked += 1
+            return super().__contains__(key)
+
+    real_init = res._Resolver.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        self.taken = CountingDict()
+
+    monkeypatch.setattr(res._Resolver, "__init__", init)
+    n = 3000
+    path = tmp_path / "k.csv"
+    path.write_text("Handlungsfeld;Ziel;Maßnahme;Priorität;Federführung\n"
+                    + "".join(f"Wohnen;Ziel {i};Massnahme {i};1;Bauamt\n" for i in range(n)), encoding="utf-8")
+    parsed = parse(path, Options())
+    measures = parsed.draft.fields[0]["measures"]
+    assert [m["id"] for m in measures[:3]] == ["HF1.M01", "HF1.M02", "HF1.M03"] and len(measures) == n
+    assert parsed.draft.fields[0]["goals"][2999]["id"] == "HF1.Z3000"
+    assert CountingDict.looked <= 10 * n, CountingDict.looked  # was n²
