@@ -3,9 +3,7 @@ and output as table, JSON or CSV."""
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
 import json
 import os
 import sys
@@ -85,12 +83,10 @@ def emit_json(data: Any) -> None:
 
 
 def emit_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    typer.echo(buf.getvalue(), nl=False)
+    """CSV with text cells made inert against spreadsheet formulas (``export.csv_line``)."""
+    from ..data.export import csv_text
+
+    typer.echo(csv_text(list(columns), ([row.get(c) for c in columns] for row in rows)), nl=False)
 
 
 def emit_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, title: str | None = None,

@@ -133,7 +133,7 @@ def _read_csv(path: Path, size: int) -> Table:
             cells += len(row)
             if cells > MAX_CELLS:
                 raise _too_many(path.name, "cells", MAX_CELLS)
-            grid.append([Cell(v, r, c) for c, v in enumerate(row, start=1)])
+            grid.append([Cell(_uninert(v), r, c) for c, v in enumerate(row, start=1)])
     except csv.Error as exc:
         where = f"{path.name}:{len(grid) + 1}"
         if "field larger than field limit" in str(exc):
@@ -143,6 +143,12 @@ def _read_csv(path: Path, size: int) -> Table:
     finally:
         csv.field_size_limit(limit)
     return _table(path.name, grid, notes)
+
+
+def _uninert(text: str) -> str:
+    """Undo the apostrophe isek's CSV exports put before a formula-like text ('=… → =…), as a
+    spreadsheet does on display, so that an exported catalogue imports back unchanged."""
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _is_cp1252(raw: bytes) -> bool:

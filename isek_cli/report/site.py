@@ -15,8 +15,6 @@ File names come from years only, never from plan text.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -60,12 +58,10 @@ def _json(data: Any) -> bytes:
 
 
 def _csv(rows: list[dict], columns: list[str]) -> bytes:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: ("" if v is None else v) for k, v in r.items()})
-    return buf.getvalue().encode("utf-8")
+    """Text cells are made inert against spreadsheet formulas (``export.csv_line``)."""
+    from ..data.export import csv_text
+
+    return csv_text(columns, ([r.get(c) for c in columns] for r in rows)).encode("utf-8")
 
 
 def build_site(plan: PlanIndex, lang: str, templates: Path | None = None) -> dict[str, bytes]:
