@@ -21,6 +21,7 @@ from markupsafe import Markup
 from ..i18n import catalogue, status_label
 from ..resources import templates_dir
 from ..errors import IsekError
+from .mdsafe import md_cell, md_text  # noqa: F401  (filters; written from markdown-it's tokens)
 
 FORMATS = ("md", "html", "pdf")
 TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2", "pdf": "report.html.j2"}
@@ -197,40 +198,6 @@ def markdown_html(text: str | None, inline: bool = False) -> Markup:
 def markdown_inline(text: str | None) -> Markup:
     """The same for text inside a line (a table cell, a list item): no paragraphs."""
     return markdown_html(text, inline=True)
-
-
-_ALLOWED_LINK = re.compile(r"(?i)^\s*<?\s*(https?:|mailto:|#)")
-_INLINE_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*((?:[^()\s]|\([^()\s]*\))*)(?:\s+[^)]*)?\)")
-_REF_DEFINITION = re.compile(r"(?m)^( {0,3}\[[^\]\n]+\]:\s*)(\S+)")
-
-
-def md_text(text: Any) -> str:
-    """Plan text for Markdown output: kept as Markdown, but made inert.
-
-    Angle brackets become entities (no raw HTML), images become their alt
-    text (no network), and links to anything but http(s)/mailto/#anchors keep
-    only their text, as in the HTML report.
-    """
-    if text is None:
-        return ""
-    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-    def link(m: re.Match) -> str:
-        bang, label, url = m.groups()
-        if bang or not _ALLOWED_LINK.match(url):
-            return label
-        return m.group(0)
-
-    out = _INLINE_LINK.sub(link, out)
-    return _REF_DEFINITION.sub(lambda m: m.group(0) if _ALLOWED_LINK.match(m.group(2)) else m.group(1) + "#", out)
-
-
-_LINE_BREAKS = re.compile(r"\s*[\r\n\x0b\x0c\x85\u2028\u2029]+\s*")
-
-
-def md_cell(text: Any) -> str:
-    """Plan text inside a Markdown table cell: one line, pipes escaped."""
-    return _LINE_BREAKS.sub(" ", md_text(text)).replace("|", "\\|").strip()
 
 
 def render(context: dict[str, Any], fmt: str, lang: str, user_templates: Path | None = None,
