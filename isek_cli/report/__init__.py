@@ -7,6 +7,7 @@ from pathlib import Path
 from ..plan.index import PlanIndex
 from .context import ReportError, build
 from .render import TemplateProblem, render
+from .sandbox import for_plan
 from ..errors import IsekError
 from ..resources import templates_dir
 
@@ -15,7 +16,8 @@ __all__ = ["ReportError", "TemplateProblem", "report_text", "report_pdf"]
 
 def report_text(plan: PlanIndex, year: int, fmt: str, lang: str, templates: Path | None = None) -> str:
     """The report as Markdown or HTML text."""
-    return render(build(plan, year, lang), "md" if fmt == "md" else "html", lang, templates)
+    return render(build(plan, year, lang), "md" if fmt == "md" else "html", lang, templates,
+                  max_steps=for_plan(plan))
 
 
 class PdfUnavailable(IsekError):
@@ -24,7 +26,7 @@ class PdfUnavailable(IsekError):
 
 def report_pdf(plan: PlanIndex, year: int, lang: str, templates: Path | None = None) -> bytes:
     """The HTML report printed to A4 PDF with WeasyPrint (the optional extra isek-cli[pdf])."""
-    html = render(build(plan, year, lang), "pdf", lang, templates)
+    html = render(build(plan, year, lang), "pdf", lang, templates, max_steps=for_plan(plan))
     return html_to_pdf(html, templates)
 
 
