@@ -67,6 +67,7 @@ class Loaded:
     files: list[PlanFile]
     diagnostics: list[Diagnostic]
     plan: Any  # isek_cli.plan.Plan
+    parsed: dict[str, bytes] = field(default_factory=dict)  # rel -> digest of the text read (the cache's key)
 
     @property
     def ok(self) -> bool:
@@ -299,7 +300,7 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
     if use_cache and overrides is None and snapshot is None:
         from . import cache
 
-        return cache.load(root, lambda: _load(root, None, None))
+        return cache.load(root, lambda: _load(root, None, None), settings=("max_files", MAX_FILES))
     return _load(root, overrides, snapshot)
 
 
@@ -325,10 +326,15 @@ def _load_all(root: Path, overrides, snapshot) -> Loaded:
     problems.extend(validate.cross_check(files))
     plan = PlanIndex.build(root, files)
     diagnostics = resolve(problems, files)
+    parsed = {}
+    if overrides is None and snapshot is None:  # a load from the files: the cache keys what was read
+        from .cache import content_digest
+
+        parsed = {pf.rel: content_digest(pf.source.text) for pf in files if pf.source.text is not None}
     for pf in files:  # the raw text and data are no longer needed: free them
         pf.source.text = None
         pf.source.data = None
-    return Loaded(root, files, diagnostics, plan)
+    return Loaded(root, files, diagnostics, plan, parsed)
 
 
 def resolve(problems: list[Problem], files: list[PlanFile]) -> list[Diagnostic]:
