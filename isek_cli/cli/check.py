@@ -12,7 +12,7 @@ import typer
 
 from ..plan.diagnostics import Diagnostic, failing
 from .app import app
-from .common import REV_HELP, dump_json, is_terminal, open_any, state
+from .common import REV_HELP, dump_json, echo, is_terminal, open_any, state, term
 
 
 class CheckFormat(str, enum.Enum):
@@ -40,11 +40,11 @@ def check(
         typer.echo(dump_json(check_json(root, loaded)))
     elif fmt is CheckFormat.github:
         for d in diags:
-            typer.echo(github_line(d, root))
-        typer.echo(summary(root, loaded))
+            echo(github_line(d, root))
+        echo(summary(root, loaded))
     else:
         print_text(diags, color=is_terminal())
-        typer.echo(summary(root, loaded), err=False)
+        echo(summary(root, loaded), err=False)
     raise typer.Exit(1 if failing(diags, strict) else 0)
 
 
@@ -79,18 +79,18 @@ def print_text(diags: list[Diagnostic], *, color: bool) -> None:
         console = Console(highlight=False)
         for d in diags:
             style = "bold red" if d.severity == "error" else "bold yellow"
-            console.print(f"[bold]{escape(d.where)}[/]: [{style}]{d.severity}[{d.code}][/]: {escape(d.message)}")
+            console.print(f"[bold]{escape(term(d.where))}[/]: [{style}]{d.severity}[{d.code}][/]: {escape(term(d.message))}")
             for line in _excerpt(d):
-                console.print(f"[dim]{escape(line)}[/]" if not line.strip().startswith("^") else f"[{style}]{line}[/]")
+                console.print(f"[dim]{escape(term(line))}[/]" if not line.strip().startswith("^") else f"[{style}]{line}[/]")
             if d.hint:
-                console.print(f"  [cyan]hint:[/] {escape(d.hint)}")
+                console.print(f"  [cyan]hint:[/] {escape(term(d.hint))}")
         return
     for d in diags:
-        typer.echo(f"{d.where}: {d.severity}[{d.code}]: {d.message}")
+        echo(f"{d.where}: {d.severity}[{d.code}]: {d.message}")
         for line in _excerpt(d):
-            typer.echo(line)
+            echo(line)
         if d.hint:
-            typer.echo(f"  hint: {d.hint}")
+            echo(f"  hint: {d.hint}")
 
 
 def _excerpt(d: Diagnostic) -> list[str]:
@@ -130,7 +130,7 @@ def schema(
         raise typer.BadParameter(f"unknown kind '{kind}'; choose one of {', '.join(KINDS)}", param_hint="--kind")
     if output is not None:
         for path in write_schemas(output):
-            typer.echo(str(path))
+            echo(str(path))
         return
     typer.echo(json.dumps(plan_schema(kind), ensure_ascii=False, indent=2))
 
@@ -151,5 +151,5 @@ def init(
         raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")
     written = create_plan(directory, city=city, start=start, end=end, example=example, editor=editor)
     for path in written:
-        typer.echo(f"created {path}")
-    typer.echo(f"next: isek --plan {directory} check")
+        echo(f"created {path}")
+    echo(f"next: isek --plan {directory} check")

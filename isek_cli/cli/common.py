@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 import typer
 
 from ..plan.diagnostics import Diagnostic
+from ..terminal import json_text, term  # noqa: F401  (used by the command modules too)
 
 if TYPE_CHECKING:
     from ..api import Plan
@@ -62,11 +63,16 @@ def load(ctx: typer.Context, *, rev: str | None = None) -> "Plan":
     return open_plan(state(ctx).plan_dir, rev=rev)
 
 
+def echo(text: Any = "", *, err: bool = False, nl: bool = True) -> None:
+    """``typer.echo`` of human-readable text, with :func:`term`."""
+    typer.echo(term(text), err=err, nl=nl)
+
+
 def err_console_print_diagnostics(diags: Sequence[Diagnostic], limit: int = 20) -> None:
     for d in diags[:limit]:
-        typer.echo(f"{d.where}: {d.severity}[{d.code}]: {d.message}", err=True)
+        echo(f"{d.where}: {d.severity}[{d.code}]: {d.message}", err=True)
     if len(diags) > limit:
-        typer.echo(f"… and {len(diags) - limit} more", err=True)
+        echo(f"… and {len(diags) - limit} more", err=True)
 
 
 def is_terminal(stream=None) -> bool:
@@ -75,7 +81,7 @@ def is_terminal(stream=None) -> bool:
 
 
 def dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def emit_json(data: Any) -> None:
@@ -91,30 +97,31 @@ def emit_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
 
 def emit_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, title: str | None = None,
                right: Sequence[int] = (), footer: Sequence[Any] | None = None) -> None:
-    """A rich table in a terminal; plain aligned columns when piped."""
+    """A rich table in a terminal; plain aligned columns when piped. Cells are plain text, never rich markup."""
     cells = [[_cell(v) for v in r] for r in rows]
     foot = [_cell(v) for v in footer] if footer is not None else None
     if is_terminal():
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=title, show_footer=foot is not None, title_justify="left")
+        table = Table(title=Text(term(title)) if title else None, show_footer=foot is not None, title_justify="left")
         for i, h in enumerate(headers):
-            table.add_column(h, justify="right" if i in right else "left",
-                             footer=foot[i] if foot else "", overflow="fold")
+            table.add_column(Text(h), justify="right" if i in right else "left",
+                             footer=Text(foot[i]) if foot else "", overflow="fold")
         for r in cells:
-            table.add_row(*r)
+            table.add_row(*(Text(c) for c in r))
         Console().print(table)
         return
     allrows = [list(headers)] + cells + ([foot] if foot else [])
     widths = [max(len(r[i]) for r in allrows) for i in range(len(headers))]
     if title:
-        typer.echo(title)
+        echo(title)
     for n, r in enumerate(allrows):
         if foot and n == len(allrows) - 1:
-            typer.echo("  ".join("-" * w for w in widths))
+            echo("  ".join("-" * w for w in widths))
         line = "  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(r))
-        typer.echo(line.rstrip())
+        echo(line.rstrip())
 
 
 def _cell(v: Any) -> str:
@@ -122,4 +129,4 @@ def _cell(v: Any) -> str:
         return ""
     if isinstance(v, float):
         return f"{v:g}"
-    return str(v)
+    return term(v)

@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from .app import app
-from .common import load
+from .common import echo, load
 
 import_app = typer.Typer(help="Create plan files from spreadsheets.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -62,32 +62,32 @@ def import_catalogue(
         result = run_import(file, into, options, dry_run=dry_run)
     except CatalogueRefused as exc:
         for n in exc.notes:
-            typer.echo(f"note: {n}", err=True)
+            echo(f"note: {n}", err=True)
         for p in exc.problems:
-            typer.echo(str(p), err=True)
-        typer.echo(f"isek: refused: {exc.message}; nothing was written", err=True)
+            echo(str(p), err=True)
+        echo(f"isek: refused: {exc.message}; nothing was written", err=True)
         raise typer.Exit(1)
     parsed = result.parsed
     for n in parsed.notes:
-        typer.echo(f"note: {n}", err=True)
+        echo(f"note: {n}", err=True)
     for p in parsed.problems:
-        typer.echo(str(p), err=True)
+        echo(str(p), err=True)
     if parsed.problems:
-        typer.echo(f"skipped {parsed.rows - parsed.rows_ok} row(s) with problems (listed above)", err=True)
+        echo(f"skipped {parsed.rows - parsed.rows_ok} row(s) with problems (listed above)", err=True)
     for path in result.written if not dry_run else [into / rel for rel in result.files]:
-        typer.echo(f"{'would create' if dry_run else 'created'} {path}")
+        echo(f"{'would create' if dry_run else 'created'} {path}")
     draft = parsed.draft
     measures = sum(len(f["measures"]) for f in draft.fields)
     goals = sum(len(f["goals"]) for f in draft.fields)
-    typer.echo(f"{'would import' if dry_run else 'imported'} {_n(measures, 'measure')} in "
+    echo(f"{'would import' if dry_run else 'imported'} {_n(measures, 'measure')} in "
                f"{_n(len(draft.fields), 'field')} of action with {_n(goals, 'goal')} and "
                f"{_n(len(draft.actors), 'actor')} from {file.name}")
     for d in result.warnings:
-        typer.echo(f"warning[{d.code}]: {d.where}: {d.message}", err=True)
+        echo(f"warning[{d.code}]: {d.where}: {d.message}", err=True)
     if dry_run:
-        typer.echo("dry run: nothing was written")
+        echo("dry run: nothing was written")
     else:
-        typer.echo(f"next: isek --plan {into} check")
+        echo(f"next: isek --plan {into} check")
 
 
 def _n(count: int, word: str) -> str:
@@ -131,12 +131,12 @@ def export(
     try:
         written = plan.export(fmt, output, year=y, force=force)
     except OutputRefused as exc:
-        typer.echo(f"isek: refused: {exc}", err=True)
+        echo(f"isek: refused: {exc}", err=True)
         raise typer.Exit(1)
     except OSError as exc:
         if isinstance(exc, IsekError):  # already worded (a refused write): exit 1 in cli/app.py
             raise
-        typer.echo(f"isek: cannot write {exc.filename or output}: {exc.strerror or exc}", err=True)
+        echo(f"isek: cannot write {exc.filename or output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1)
     where = f"{output} ({len(written)} files)" if fmt == "csv" else str(output)
-    typer.echo(f"wrote {where}: {fmt}, {len(plan.index.measure_index)} measures, status in {y}", err=True)
+    echo(f"wrote {where}: {fmt}, {len(plan.index.measure_index)} measures, status in {y}", err=True)

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import state
+from .common import echo, json_text, state
 
 
 class DiffFormat(str, enum.Enum):
@@ -32,11 +32,11 @@ def diff_cmd(
 
     d = diff(state(ctx).plan_dir, rev, rev2)
     if format is DiffFormat.json:
-        typer.echo(diffview.as_json(d), nl=False)
+        typer.echo(json_text(diffview.as_json(d)), nl=False)
     elif format is DiffFormat.markdown:
-        typer.echo(diffview.markdown(d), nl=False)
+        echo(diffview.markdown(d), nl=False)
     else:
-        typer.echo(diffview.text(d), nl=False)
+        echo(diffview.text(d), nl=False)
     if exit_code and d["differs"]:
         raise typer.Exit(1)
 
@@ -54,21 +54,21 @@ def history(
 
     found = find(state(ctx).plan_dir, id, max_count)
     if format is DiffFormat.json:
-        typer.echo(diffview.as_json({"id": id, "commits": found}), nl=False)
+        typer.echo(json_text(diffview.as_json({"id": id, "commits": found})), nl=False)
         return
     if not found:
-        typer.echo(f"no commit changed '{id}'")
+        echo(f"no commit changed '{id}'")
         return
     for c in found:
         d = {"changes": c["changes"], "progress": c["progress"], "values": c["values"]}
         if format is DiffFormat.markdown:
-            typer.echo(f"- **{c['date'][:10]}** `{c['commit'][:10]}` {c['author']}: {c['subject']}")
+            echo(f"- **{c['date'][:10]}** `{c['commit'][:10]}` {c['author']}: {c['subject']}")
             for line in diffview.history_lines(d):
-                typer.echo(f"  - {line}")
+                echo(f"  - {line}")
         else:
-            typer.echo(f"{c['commit'][:10]}  {c['date'][:10]}  {c['author']}  {c['subject']}")
+            echo(f"{c['commit'][:10]}  {c['date'][:10]}  {c['author']}  {c['subject']}")
             for line in diffview.history_lines(d):
-                typer.echo(f"    {line}")
+                echo(f"    {line}")
 
 
 @app.command()
@@ -81,6 +81,6 @@ def textconv(
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        typer.echo(f"isek: cannot read {file}: {exc.strerror}", err=True)
+        echo(f"isek: cannot read {file}: {exc.strerror}", err=True)
         raise typer.Exit(1)
-    typer.echo(convert(raw, file.name), nl=False)
+    typer.echo(convert(raw, file.name), nl=False)  # escaped by textconv itself

@@ -11,7 +11,7 @@ import typer
 
 from ..plan.model import MAX_EUR, STATUSES
 from .app import app
-from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
+from .common import REV_HELP, TableFormat, echo, emit_csv, emit_json, emit_table, load, state
 
 progress_app = typer.Typer(help="Record progress of measures.", no_args_is_help=True)
 indicator_app = typer.Typer(help="Record values of context indicators.", no_args_is_help=True)
@@ -33,22 +33,22 @@ def _parse_date(value: Optional[str]) -> dt.date:
 def _ask_status() -> str:
     """Ask for a status in a terminal, offering the vocabulary as numbered choices."""
     for i, s in enumerate(STATUSES, start=1):
-        typer.echo(f"  {i}) {s}")
+        echo(f"  {i}) {s}")
     while True:
         answer = typer.prompt("status (number or name)").strip()
         if answer.isdigit() and 1 <= int(answer) <= len(STATUSES):
             return STATUSES[int(answer) - 1]
         if answer in STATUSES:
             return answer
-        typer.echo(f"not a status: {answer}")
+        echo(f"not a status: {answer}")
 
 
 def _refused(exc) -> None:
-    typer.echo(f"isek: refused: {exc.message}", err=True)
+    echo(f"isek: refused: {exc.message}", err=True)
     for d in exc.diagnostics[:20]:
         where = "" if d.file.startswith("progress/") else f"{d.where}: "
-        typer.echo(f"  {where}{d.message}" + (f" (hint: {d.hint})" if d.hint else ""), err=True)
-    typer.echo("isek: nothing was written", err=True)
+        echo(f"  {where}{d.message}" + (f" (hint: {d.hint})" if d.hint else ""), err=True)
+    echo("isek: nothing was written", err=True)
     raise typer.Exit(1)
 
 
@@ -68,14 +68,14 @@ def _report(result) -> None:
     verb = "would record" if result.dry_run else "recorded"
     for r in result.recorded:
         text = _describe_update(r) if r.list_key == "updates" else _describe_value(r)
-        typer.echo(f"{verb} {text}" if result.dry_run else text)
+        echo(f"{verb} {text}" if result.dry_run else text)
     for rel in result.created:
-        typer.echo(f"{'would create' if result.dry_run else 'created'} {rel}")
+        echo(f"{'would create' if result.dry_run else 'created'} {rel}")
     for d in result.warnings:
-        typer.echo(f"warning[{d.code}]: {d.message}", err=True)
+        echo(f"warning[{d.code}]: {d.message}", err=True)
     if result.dry_run:
-        typer.echo(result.diff(), nl=False)
-        typer.echo("dry run: nothing was written")
+        echo(result.diff(), nl=False)
+        echo("dry run: nothing was written")
 
 
 @progress_app.command("add")
@@ -150,21 +150,21 @@ def progress_import(
 
     entries, problems, notes = load(ctx).read_progress_sheet(file, sheet)
     for n in notes:
-        typer.echo(f"note: {n}", err=True)
+        echo(f"note: {n}", err=True)
     if problems:
         for p in problems:
-            typer.echo(str(p), err=True)
-        typer.echo(f"isek: refused: {len(problems)} problem(s) in {file.name}; nothing was written", err=True)
+            echo(str(p), err=True)
+        echo(f"isek: refused: {len(problems)} problem(s) in {file.name}; nothing was written", err=True)
         raise typer.Exit(1)
     if not entries:
-        typer.echo(f"isek: {file.name} has no rows to import", err=True)
+        echo(f"isek: {file.name} has no rows to import", err=True)
         raise typer.Exit(1)
     try:
         result = append(state(ctx).plan_dir, updates=entries, dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
     _report(result)
-    typer.echo(f"{'would import' if dry_run else 'imported'} {len(entries)} entries from {file.name}")
+    echo(f"{'would import' if dry_run else 'imported'} {len(entries)} entries from {file.name}")
 
 
 DUE_COLUMNS = ["reason", "id", "title", "field", "priority", "lead", "status", "percent", "start", "end",
@@ -195,7 +195,7 @@ def due(
 def _due_tables(data: dict) -> None:
     y = data["year"]
     if not data["total"]:
-        typer.echo(f"Nothing due for {y}: every open measure has an update, none is overdue or behind schedule.")
+        echo(f"Nothing due for {y}: every open measure has an update, none is overdue or behind schedule.")
         return
     pct = lambda p: "" if p is None else f"{p} %"  # noqa: E731
     if data["no_update"]:

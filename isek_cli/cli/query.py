@@ -9,7 +9,7 @@ import typer
 from ..errors import UnknownId
 from ..plan.model import STATUSES
 from .app import app
-from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load
+from .common import REV_HELP, TableFormat, echo, emit_csv, emit_json, emit_table, load
 
 STATUS_HELP = "One of: " + ", ".join(STATUSES) + "."
 
@@ -102,4 +102,4 @@ def show(
         return
     from .showtext import render
 
-    typer.echo(render(data))
+    echo(render(data))

@@ -10,7 +10,8 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import REV_HELP, load, state
+from . import common
+from .common import REV_HELP, echo, load, state
 
 
 class ReportFormat(str, enum.Enum):
@@ -52,12 +53,13 @@ def report(
     plan = load(ctx, rev=rev)
     language = lang.value if lang else plan.meta.language
     if output is None:
-        data = plan.report(year, format=format.value, lang=language, templates=templates).encode("utf-8")
+        text = plan.report(year, format=format.value, lang=language, templates=templates)
+        data = (common.term(text) if common.is_terminal() else text).encode("utf-8")  # a file or pipe gets the bytes as they are
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else typer.echo(data.decode(), nl=False)
         sys.stdout.flush()
         return
     data = plan.write_report(year, output, format=format.value, lang=language, templates=templates, force=force)
-    typer.echo(f"wrote {output} ({format.value}, {language}, {len(data):,} bytes)", err=True)
+    echo(f"wrote {output} ({format.value}, {language}, {len(data):,} bytes)", err=True)
 
 
 @app.command()
@@ -81,5 +83,5 @@ def site(
     files, removed = load(ctx, rev=rev).write_site(output, lang=lang.value if lang else None, templates=templates,
                                                    force=force)
     for rel in removed:
-        typer.echo(f"removed {output / rel} (no longer part of the site)", err=True)
-    typer.echo(f"wrote {len(files)} files to {output} (open {output / 'index.html'})", err=True)
+        echo(f"removed {output / rel} (no longer part of the site)", err=True)
+    echo(f"wrote {len(files)} files to {output} (open {output / 'index.html'})", err=True)
