@@ -86,8 +86,8 @@ def progress_add(
     percent: Optional[int] = typer.Option(None, "--percent", "-p", help="Percent done, 0..100 (100 only with abgeschlossen)."),
     note: Optional[str] = typer.Option(None, "--note", "-n", help="What happened (Markdown allowed)."),
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Date of the news, YYYY-MM-DD. Default: today."),
-    spent_eur: Optional[int] = typer.Option(None, "--spent-eur", min=0, max=MAX_EUR,
-                                            help="Money spent so far, whole euros (at most 10^13)."),
+    spent_eur: Optional[int] = typer.Option(None, "--spent-eur",
+                                            help=f"Money spent so far, whole euros (0 to {MAX_EUR:,})."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one progress entry to progress/YEAR.yaml, validated with the whole plan first."""
