@@ -129,6 +129,18 @@ def link_outside(rel: str) -> Edit:
     return edit
 
 
+def folder_to_file(sub: str) -> Edit:
+    """Replace a sub-folder of the plan by a file of the same name."""
+
+    def edit(root: Path) -> None:
+        import shutil
+
+        shutil.rmtree(root / sub)
+        (root / sub).write_text("oops\n", encoding="utf-8")
+
+    return edit
+
+
 def link_folder_outside(sub: str) -> Edit:
     """Move a whole sub-folder out of the plan folder and symlink it back in."""
 
@@ -244,6 +256,7 @@ CASES: list[Case] = [
          "E114", "fields/03-x.yaml", 1, 1),
     case("E115-progress-name-not-a-year", write("progress/notes.yaml", "year: 2024\nupdates: []\nvalues: []\n"),
          "E115", "progress/notes.yaml", 1, 1, hint="YYYY.yaml"),
+    case("E116-progress-is-a-file", folder_to_file("progress"), "E116", "progress", 1, 1, message="not a folder"),
     # E2xx: shape and types
     case("E201-unknown-key-did-you-mean", replace(F1, "    cost_eur: 90000", "    cost_euro: 90000"),
          "E201", F1, 40, 5, hint="did you mean 'cost_eur'?"),

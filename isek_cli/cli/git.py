@@ -78,9 +78,22 @@ def textconv(
     """Print a canonical line-per-fact view of one plan file, for git's textconv."""
     from ..api import textconv as convert
 
+    import os
+    import stat
+
+    from ..plan.source import MAX_FILE_BYTES
+
     try:
-        raw = file.read_bytes()
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not wait for a writer
+        with os.fdopen(fd, "rb", buffering=0) as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or /dev/zero would never end
+                echo(f"isek: {file} is not a regular file; textconv reads plan files", err=True)
+                raise typer.Exit(1)
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         echo(f"isek: cannot read {file}: {exc.strerror}", err=True)
         raise typer.Exit(1)
+    if len(raw) > MAX_FILE_BYTES:  # git needs text, and a note says more than megabytes of it
+        typer.echo(f"# isek textconv: the file is larger than the limit of {MAX_FILE_BYTES:,} bytes; not shown")
+        return
     typer.echo(convert(raw, file.name), nl=False)  # escaped by textconv itself

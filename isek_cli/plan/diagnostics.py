@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "E113": "not a regular file inside the plan folder (symlink leading outside, FIFO, directory)",
     "E114": "file cannot be read",
     "E115": "progress file name is not a year",
+    "E116": "fields or progress is a file, not a folder",
     "E201": "unknown key",
     "E202": "missing required key",
     "E203": "wrong type",

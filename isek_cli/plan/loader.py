@@ -122,12 +122,24 @@ def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Prob
 
 
 def _guarded(listdir):
-    """listdir that reports a folder with more entries than MAX_FILES instead of reading it."""
+    """listdir that reports a folder with more entries than MAX_FILES instead of reading it,
+    and a fields/ or progress/ that is not a folder (or cannot be read) instead of skipping it."""
     def guarded(sub: str, problems: list[Problem]) -> list[str]:
         try:
             names = listdir(sub)
         except _TooManyFiles:
             names = None
+        except NotADirectoryError:
+            if sub:
+                problems.append(Problem("E116", Loc(sub), f"'{sub}' is a file, not a folder",
+                                        f"plan files go into the folder {sub}/; rename or remove the file '{sub}'",
+                                        line=1, col=1))
+            return []
+        except OSError as exc:
+            if sub:
+                problems.append(Problem("E114", Loc(f"{sub}/"), f"cannot read the folder {sub}/: {exc.strerror}",
+                                        "check the folder's permissions", line=1, col=1))
+            return []
         if names is None or len(names) > MAX_FILES:
             where = f"{sub}/" if sub else "the plan folder"
             problems.append(Problem("E107", Loc(f"{sub}/" if sub else "."), f"{where} has more than {MAX_FILES:,} entries",
@@ -147,6 +159,7 @@ MAX_FILES = int(os.environ.get("ISEK_MAX_FILES", 20_000))
 
 
 def _listdir(path: Path) -> list[str]:
+    """The names in a folder; none if it does not exist (NotADirectoryError and other OSErrors pass)."""
     try:
         with os.scandir(path) as it:
             names = []
@@ -155,7 +168,7 @@ def _listdir(path: Path) -> list[str]:
                 if len(names) > MAX_FILES:
                     raise _TooManyFiles(path)
         return sorted(names)
-    except OSError:
+    except FileNotFoundError:
         return []
 
 
@@ -188,6 +201,8 @@ def kind_of_rel(rel: str) -> str | None:
 def snapshot_listdir(snapshot: dict[str, bytes]):
     """A listdir over a {relative path: bytes} snapshot (e.g. a git tree)."""
     def listdir(sub: str) -> list[str]:
+        if sub in snapshot:  # a file where the folder belongs
+            raise NotADirectoryError(sub)
         prefix = f"{sub}/" if sub else ""
         return sorted({rel[len(prefix):].split("/", 1)[0] for rel in snapshot if rel.startswith(prefix)})
     return listdir

@@ -163,7 +163,7 @@ def parse(text: str, rel: str) -> tuple[Any, list[Problem]]:
         loader.dispose()
     if node is None:
         return None, [Problem("E108", Loc(rel), "file is empty", "write the file's content, or delete the file", line=1, col=1)]
-    walker = _Walker(rel, track_aliases="&" in text)
+    walker = _Walker(rel, track_aliases="&" in text, text=text)
     try:
         data = walker.value(node, 0)
     except _AliasBomb:
@@ -216,10 +216,10 @@ def _syntax_hint(problem: str) -> str:
 class _Walker:
     """Turn a composed node tree into dicts, lists and scalars, reporting problems."""
 
-    __slots__ = ("rel", "problems", "seen", "alias_nodes", "dates", "count")
+    __slots__ = ("rel", "problems", "seen", "alias_nodes", "dates", "count", "text")
 
-    def __init__(self, rel: str, track_aliases: bool = True) -> None:
-        self.rel = rel
+    def __init__(self, rel: str, track_aliases: bool = True, text: str = "") -> None:
+        self.rel, self.text = rel, text
         self.problems: list[Problem] = []
         # Without an anchor ('&') in the text no node can occur twice: skip the bookkeeping.
         self.seen: dict[int, tuple[Any, int]] | _NoAliases = {} if track_aliases else _NoAliases()
@@ -252,6 +252,10 @@ class _Walker:
                 return d
             conv = _CONVERT.get(tag)
             if conv is not None:
+                if self.text[node.start_mark.index:node.start_mark.index + 2].strip() == "!":  # '! 2024'
+                    self.problem("E105", node, f"the tag '!' makes YAML read '{node.value[:40]}' as text",
+                                 "remove the '!' (it turns any value into text)")
+                    return node.value
                 if (tag == INT and not _DECIMAL.match(node.value)) or (tag == FLOAT and ":" in node.value):
                     from .shape import not_decimal  # 0x1F, 017, 1:30: YAML 1.1's surprises are explained there
 
@@ -337,13 +341,8 @@ class _AliasBomb(Exception):
     pass
 
 
-class _NoAliases:
+class _NoAliases(dict):
     """Stands in for the alias table when a text has no anchors: remembers nothing."""
-
-    __slots__ = ()
-
-    def get(self, key):
-        return None
 
     def __setitem__(self, key, value) -> None:
         pass
