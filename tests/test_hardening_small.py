@@ -130,3 +130,50 @@ def test_textconv_reads_at_most_the_size_limit(tmp_path):
                        timeout=60, env=env)
     assert r.returncode == 0, r.stderr  # git needs text: a note, not the file
     assert "larger than" in r.stdout and len(r.stdout) < 300
+
+
+# --- a git revision is an input too: bounded before it is read ----------------------------
+
+def _commit_all(root) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="a", GIT_AUTHOR_EMAIL="a@x", GIT_COMMITTER_NAME="a",
+               GIT_COMMITTER_EMAIL="a@x")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+def test_an_oversized_file_in_a_revision_is_not_read(mini, monkeypatch):
+    import isek_cli.git.revision as revision
+    import isek_cli.plan.loader as loader
+    import isek_cli.plan.source as source
+    from isek_cli.api import open_plan
+
+    (mini / "fields/09-big.yaml").write_bytes(b"id: X\n" + b"# " + b"x" * 200_000 + b"\n")
+    _commit_all(mini)
+    monkeypatch.setattr(source, "MAX_FILE_BYTES", 100_000)
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100_000)
+    fetched = []
+    real = revision._git
+
+    def spy(args, cwd, input=None):
+        out = real(args, cwd, input)
+        if args[:1] == ["cat-file"]:
+            fetched.append(len(out))
+        return out
+
+    monkeypatch.setattr(revision, "_git", spy)
+    plan = open_plan(mini, rev="HEAD", strict=False)
+    assert ("fields/09-big.yaml", "E107") in {(d.file, d.code) for d in plan.diagnostics}
+    assert fetched and max(fetched) < 100_000  # the big blob never left git
+
+
+def test_a_revision_with_too_much_in_the_plan_folder_is_refused(mini, monkeypatch):
+    import isek_cli.plan.loader as loader
+    from isek_cli.api import open_plan
+    from isek_cli.errors import IsekError
+
+    for i in range(40):
+        (mini / f"fields/zz{i:02d}.txt").write_text(str(i), encoding="utf-8")
+    _commit_all(mini)
+    monkeypatch.setattr(loader, "MAX_FILES", 10)
+    with pytest.raises(IsekError, match="more than"):
+        open_plan(mini, rev="HEAD", strict=False)

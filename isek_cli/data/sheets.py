@@ -137,6 +137,8 @@ def to_number(value: Any) -> float | int:
     if isinstance(value, (int, float)):
         return value
     text = str(value).strip().replace("\u00a0", "")
+    if len(text) > 30:  # no value of a plan has that many digits (and int() refuses 4,300)
+        raise ValueError(f"'{_number_text(text)}' has too many digits for a value")
     if re.fullmatch(r"-?\d+", text):
         return int(text)
     if re.fullmatch(r"-?\d+,\d+", text):

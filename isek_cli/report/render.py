@@ -155,8 +155,11 @@ def markdown_inline(text: str | None) -> Markup:
 def render(context: dict[str, Any], fmt: str, lang: str, user_templates: Path | None = None,
            template: str | None = None, max_steps: int = BASE_STEPS) -> str:
     """Render a template; ``max_steps`` is the work budget (``sandbox.for_plan``)."""
-    env = environment(lang, user_templates, max_steps)
-    name = template or TEMPLATE_FOR[fmt]
+    return render_with(environment(lang, user_templates, max_steps), context, fmt, template or TEMPLATE_FOR[fmt])
+
+
+def render_with(env: ReportSandbox, context: dict[str, Any], fmt: str, name: str) -> str:
+    """Render the template ``name`` of ``env``; every way a template can fail is a :class:`TemplateProblem`."""
     try:
         tpl = env.get_template(name)
         return tpl.render(**context, format=fmt)
