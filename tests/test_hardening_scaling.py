@@ -127,3 +127,32 @@ def test_catalogue_ids_for_many_rows_cost_linear_work(tmp_path, monkeypatch):
     assert [m["id"] for m in measures[:3]] == ["HF1.M01", "HF1.M02", "HF1.M03"] and len(measures) == n
     assert parsed.draft.fields[0]["goals"][2999]["id"] == "HF1.Z3000"
     assert CountingDict.looked <= 10 * n, CountingDict.looked  # was n²
+
+
+def test_rename_detection_in_a_diff_costs_linear_work(monkeypatch):
+    """Renumbering every measure (HF1.M1 → HF1.M0001) compared each removed id with each added one."""
+    import datetime as dt
+
+    from isek_cli.git import semdiff
+
+    class CountingDict(dict):
+        compared = 0
+
+        def __eq__(self, other):
+            CountingDict.compared += 1
+            return dict.__eq__(self, other)
+
+        __hash__ = None
+
+    n = 2000
+    old = {f"M{i}": CountingDict(title=f"Massnahme {i}", start=2020 + i % 5) for i in range(n)}
+    new = {f"N{i:05d}": CountingDict(title=f"Massnahme {n - 1 - i}", start=2020 + (n - 1 - i) % 5) for i in range(n)}
+    new["N99999"] = CountingDict(title="Massnahme 0", start=2020)  # a second copy: renamed once only
+    tables = iter([{k: {} for k in semdiff.KINDS} | {"measure": old}, {k: {} for k in semdiff.KINDS} | {"measure": new}])
+    monkeypatch.setattr(semdiff, "entities", lambda plan: next(tables))
+    changes = semdiff.compare_entities(None, None)
+    renamed = [c for c in changes if c["change"] == "renamed"]
+    assert len(renamed) == n and renamed[0] == {"kind": "measure", "id": f"N{n - 1:05d}", "change": "renamed",
+                                                "old_id": "M0", "title": "Massnahme 0", "fields": []}
+    assert [c["id"] for c in changes if c["change"] == "added"] == ["N99999"]
+    assert CountingDict.compared <= 5 * n, CountingDict.compared  # was n²/2

@@ -9,7 +9,8 @@ parts are compared), so a reviewer sees the change even when it broke the plan.
 
 from __future__ import annotations
 
-from collections import Counter
+import json
+from collections import Counter, defaultdict, deque
 from typing import Any
 
 from ..plan.index import PlanIndex
@@ -76,12 +77,7 @@ def compare_entities(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
         olds, news = a[kind], b[kind]
         removed = [i for i in olds if i not in news]
         added = [i for i in news if i not in olds]
-        renamed: dict[str, str] = {}  # new id -> old id
-        for r in removed:
-            for n in added:
-                if n not in renamed and olds[r] == news[n]:
-                    renamed[n] = r
-                    break
+        renamed = _renames(removed, added, olds, news)
         gone = set(renamed.values())
         for i in olds:
             if i in news and olds[i] != news[i]:
@@ -97,6 +93,25 @@ def compare_entities(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
             if i not in gone:
                 changes.append({"kind": kind, "id": i, "change": "removed", "title": _title(olds[i]), "fields": []})
     return changes
+
+
+def _renames(removed: list[str], added: list[str], olds: dict, news: dict) -> dict[str, str]:
+    """new id -> old id: each removed entity (in order) takes the first added one with the same
+    content. Added ones are grouped by their content once, so renumbering 20,000 ids is not
+    20,000² comparisons."""
+    by_content: dict[str, deque] = defaultdict(deque)
+    for n in added:
+        by_content[_content_key(news[n])].append(n)
+    renamed: dict[str, str] = {}
+    for r in removed:
+        same = by_content.get(_content_key(olds[r]))
+        if same and olds[r] == news[same[0]]:  # (the text of equal contents is equal; checked anyway)
+            renamed[same.popleft()] = r
+    return renamed
+
+
+def _content_key(content: dict) -> str:
+    return json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
 
 
 def _entry(u) -> tuple:
