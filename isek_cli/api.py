@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .errors import IsekError, PlanInvalid, UnknownId
+from .errors import BadFilter, IsekError, PlanInvalid, UnknownId
 from .plan.diagnostics import Diagnostic
 from .plan.index import PlanIndex
 from .plan.loader import Loaded, find_plan_dir, load_plan
@@ -139,46 +139,75 @@ class Plan:
 
     # --- questions --------------------------------------------------------------------
 
-    def status(self, year: int | None = None) -> dict[str, Any]:
-        """Measures by status per field of action in ``year`` (default: the latest progress year).
+    def status(self, year: int | None = None, *, area: str | None = None) -> dict[str, Any]:
+        """Top-level measures by status per field of action in ``year`` (default: the latest progress year).
 
-        Exactly the data ``isek status --format json`` prints.
+        Exactly the data ``isek status --format json`` prints. ``area`` counts only measures
+        in that area or an area inside it (raises :class:`UnknownId` for an unknown area).
         """
         from .query.status import status
 
-        return status(self.index, self._year(year))
+        self._known(area=area)
+        return status(self.index, self._year(year), area=area)
 
     def measures(self, *, year: int | None = None, field: str | None = None, status: str | None = None,
-                 priority: int | None = None, lead: str | None = None,
-                 committee: str | None = None) -> list[dict[str, Any]]:
+                 priority: int | None = None, lead: str | None = None, committee: str | None = None,
+                 area: str | None = None, sdg: str | None = None, decision: str | None = None,
+                 parts: bool = False) -> list[dict[str, Any]]:
         """Measures in plan order, filtered as ``isek measures`` filters them.
 
-        ``lead`` matches the lead actor and partners. Raises :class:`UnknownId` for a
-        field, actor or committee the plan does not have, and ``ValueError`` for an
-        unknown status.
+        ``lead`` matches every lead actor and the partners; ``status`` is one of the seven
+        statuses (matching what a measure counts as) or a plan status; ``area`` includes the
+        areas inside it; ``sdg`` a goal ("11") includes its targets. Top-level measures only,
+        unless ``parts``. Raises :class:`UnknownId` for an id the plan does not have, and
+        :class:`BadFilter` (a ``ValueError``) for a status, SDG code or priority that does not exist.
         """
-        from .query.status import measures
+        from .plan import sdgs as sdg_codes
+        from .query.measures import measures
 
-        if status is not None and status not in STATUSES:
-            raise ValueError(f"'{status}' is not a status; one of: {', '.join(STATUSES)}")
-        for value, index, kind in ((field, self.index.field_index, "field of action"),
-                                   (lead, self.index.actor_index, "actor"),
-                                   (committee, self.index.committee_index, "committee")):
+        if status is not None and status not in STATUSES and status not in self.index.plan_statuses:
+            own = list(self.index.plan_statuses)
+            raise BadFilter("status", f"'{status}' is not a status; one of: {', '.join(STATUSES + tuple(own))}")
+        if sdg is not None and not sdg_codes.is_code(sdg):
+            raise BadFilter("sdg", f"'{sdg}' is not an SDG goal (1 … 17) or target (e.g. 11.3)")
+        scale = self.index.priority_values()
+        if priority is not None and priority not in scale:
+            raise BadFilter("priority", f"{priority} is not a priority of this plan; "
+                                        f"its scale: {', '.join(map(str, scale))}")
+        self._known(field=field, lead=lead, committee=committee, area=area, decision=decision)
+        return measures(self.index, self._year(year), field=field, status=status, priority=priority, lead=lead,
+                        committee=committee, area=area, sdg=sdg, decision=decision, parts=parts)
+
+    def _known(self, **ids: str | None) -> None:
+        """Raise UnknownId (with a did-you-mean hint) for a filter id the plan does not have."""
+        indexes = {"field": (self.index.field_index, "field of action"), "lead": (self.index.actor_index, "actor"),
+                   "committee": (self.index.committee_index, "committee"), "area": (self.index.area_index, "area"),
+                   "decision": (self.index.decision_index, "decision")}
+        for name, value in ids.items():
+            index, kind = indexes[name]
             if value is not None and value not in index:
                 raise UnknownId(value, kind, did_you_mean(value, index))
-        return measures(self.index, self._year(year), field=field, status=status, priority=priority, lead=lead,
-                        committee=committee)
 
     def show(self, id: str, year: int | None = None) -> dict[str, Any]:
-        """Everything about one measure, goal, field, guiding goal, indicator, actor or committee.
+        """Everything about one measure (with its parts), goal, field, guiding goal, indicator, actor,
+        committee, area, decision or plan status.
 
         Raises :class:`UnknownId` (with a did-you-mean hint) for an id the plan does not have.
         """
-        from .query.status import show
+        from .query.show import show
 
         if self.index.kind_of(id) is None:
             raise UnknownId(id, hint=did_you_mean(id, self.index.locs.keys()))
         return show(self.index, id, self._year(year))
+
+    def funding(self, year: int | None = None) -> dict[str, Any]:
+        """Programmes with their grants, granted and drawn money up to ``year``, measures, and flags.
+
+        Exactly the data ``isek funding --format json`` prints.
+        """
+        from .query.funding import funding
+
+        return funding(self.index, self._year(year))
 
     def due(self, year: int | None = None) -> dict[str, Any]:
         """Measures lacking an update in ``year``, overdue, or behind schedule (``isek due``)."""
@@ -277,18 +306,22 @@ class Plan:
 
         return parse(Path(path), self.index, sheet)
 
-    def record(self, *, updates: list[dict] = (), values: list[dict] = (), dry_run: bool = False):
-        """Append progress entries and indicator values to this plan's files (see :func:`record_progress`)."""
-        return record_progress(self.root, updates=updates, values=values, dry_run=dry_run)
+    def record(self, *, updates: list[dict] = (), values: list[dict] = (), drawdowns: list[dict] = (),
+               dry_run: bool = False):
+        """Append progress entries, indicator values and drawdowns to this plan's files
+        (see :func:`record_progress`)."""
+        return record_progress(self.root, updates=updates, values=values, drawdowns=drawdowns, dry_run=dry_run)
 
 
 def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values: list[dict] = (),
-                    dry_run: bool = False):
-    """Append progress entries (``updates``) and indicator values (``values``) to the plan's files.
+                    drawdowns: list[dict] = (), dry_run: bool = False):
+    """Append progress entries (``updates``), indicator values (``values``) and money drawn from
+    grants (``drawdowns``) to the plan's progress files.
 
     Each update is ``{"measure", "date", "status", "percent"?, "note"?, "spent_eur"?}``, each value
-    ``{"indicator", "value", "date"}``. The plan is re-read under a lock, the entries are inserted as
-    text, and the whole plan is validated before anything is written, atomically.
+    ``{"indicator", "value", "date", "area"?}``, each drawdown ``{"grant", "date", "eur"}`` (one
+    payment). The plan is re-read under a lock, the entries are inserted as text, and the whole
+    plan is validated before anything is written, atomically.
 
     Returns:
         A ``WriteResult`` (``.recorded``, ``.created``, ``.warnings``, ``.diff()``).
@@ -298,7 +331,8 @@ def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values
     """
     from .writing.append import append
 
-    return append(find_plan_dir(path), updates=list(updates), values=list(values), dry_run=dry_run)
+    return append(find_plan_dir(path), updates=list(updates), values=list(values), drawdowns=list(drawdowns),
+                  dry_run=dry_run)
 
 
 def diff(path: str | os.PathLike | None, rev: str, rev2: str | None = None) -> dict[str, Any]:

@@ -45,3 +45,12 @@ class UnknownId(IsekError, LookupError):
         self.id = id_
         self.kind = kind
         self.hint = hint
+
+
+class BadFilter(IsekError, ValueError):
+    """A filter value that cannot match anything (a status or SDG code that does not exist,
+    a priority off the plan's scale); ``option`` names the filter (status, sdg, priority)."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option

@@ -4,7 +4,9 @@ catalogue (round trip on the shipped plan)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +14,7 @@ import pytest
 import yaml
 
 from conftest import run
-from isek_cli.data.catalogue import actor_kind, slug, to_priority
+from isek_cli.data.catalogue import actor_kind, slug, to_priority, values
 from isek_cli.plan.loader import load_plan
 
 HEADERS = ["Handlungsfeld", "Ziel", "Nr.", "Maßnahme", "Beschreibung", "Priorität", "Federführung", "Partner",
@@ -55,8 +57,12 @@ def write_xlsx(path: Path, rows: list[list], *, sheet: str = "Maßnahmen", above
 
 
 def write_csv(path: Path, rows: list[list], *, delimiter: str = ";", encoding: str = "cp1252") -> Path:
-    text = "\r\n".join(delimiter.join("" if v is None else str(v) for v in r) for r in rows) + "\r\n"
-    path.write_bytes(text.encode(encoding))
+    """As Excel saves CSV: every row as wide as the widest, cells holding the delimiter quoted."""
+    out = io.StringIO()
+    width = max(len(r) for r in rows)
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerows([["" if v is None else str(v) for v in r] + [""] * (width - len(r)) for r in rows])
+    path.write_bytes(out.getvalue().encode(encoding))
     return path
 
 
@@ -172,8 +178,9 @@ def test_same_catalogue_gives_the_same_bytes_and_dry_run_writes_nothing(tmp_path
 # --- messy spreadsheets ---------------------------------------------------------
 
 def test_messy_workbook(tmp_path):
-    """Title row and merged group header above the columns, numbers stored as text, Excel serial and
-    datetime years, German number formats, umlauts, line breaks inside cells, trailing empty rows."""
+    """Title row and merged group header above the columns, numbers stored as text, an Excel serial
+    year, dates that keep their month, German number formats, umlauts, line breaks inside cells,
+    trailing empty rows."""
     above = [["Maßnahmenkatalog ISEK Musterstadt 2035"] + [None] * 11,
              [None] * 8 + ["Zeitraum", None, None, None]]
     headers = ["HF", "Handlungsfeld", "Ziel", "Maßnahmen-Nr.", "Titel", "Priorität", "Zuständigkeit", "Beteiligte",
@@ -194,11 +201,11 @@ def test_messy_workbook(tmp_path):
     assert m == {
         "HF1.M01": {"id": "HF1.M01", "title": "Quartier Östlich der Bahn entwickeln", "goals": ["HF1.Z1"],
                     "priority": 1, "lead": "AMT-FUER-STADTPLANUNG", "partners": ["WOHNUNGSBAU-GMBH", "STADTWERKE"],
-                    "start": 2024, "end": 2026, "cost_eur": 1250000, "funding": ["Städtebauförderung"]},
+                    "start": 2024, "end": "2026-06", "cost_eur": 1250000, "funding": ["Städtebauförderung"]},
         "HF1.M02": {"id": "HF1.M02", "title": "Spielplätze erneuern", "goals": ["HF1.Z1"], "priority": 2,
                     "lead": "GRUENFLAECHENAMT", "start": 2025, "cost_eur": 25000},
         "HF2.M01": {"id": "HF2.M01", "title": "Fußgängerzone", "goals": ["HF2.Z1"], "priority": 3,
-                    "lead": "TIEFBAUAMT", "start": 2026, "end": 2027, "cost_eur": 980000},
+                    "lead": "TIEFBAUAMT", "start": "2026-03", "end": 2027, "cost_eur": 980000},
     }
     assert plan.field_index["HF2"].title == "Straßen & Plätze"
     assert plan.actor_index["GRUENFLAECHENAMT"].kind == "administration"
@@ -271,14 +278,14 @@ def test_every_bad_cell_is_reported_and_nothing_is_written(tmp_path):
            ROWS[0][:2] + ["HF1.M01"] + ROWS[0][3:],
            ROWS[1][:5] + ["sehr hoch"] + ROWS[1][6:],                       # row 3: priority F
            ROWS[2][:8] + [2026, 2024] + ROWS[2][10:],                        # row 4: end J
-           ROWS[3][:10] + ["ca. 50.000", None],                              # row 5: cost K
+           ROWS[3][:10] + ["bis 50.000", None],                              # row 5: cost K
            ROWS[0][:2] + ["HF1.M01", "Doppelt"] + ROWS[0][4:],               # row 6: duplicate id C
            ROWS[0][:3] + ["  "] + ROWS[0][4:]]                               # row 7: empty title D
     r, into = imported(tmp_path, bad)
     assert r.exit_code == 1, r
     err = r.stderr
     for where, what in [("3:F", "'sehr hoch' is not a priority"), ("4:J", "2024 is before the start year 2026"),
-                        ("5:K", "'ca. 50.000' is not a whole number"),
+                        ("5:K", "'bis 50.000' has no lower bound"),
                         ("6:C", "duplicate id 'HF1.M01': row 2 has it already"), ("7:D", "title")]:
         line = next((x for x in err.splitlines() if x.startswith(f"katalog.xlsx [Maßnahmen]:{where}:")), None)
         assert line is not None and what in line, (where, err)
@@ -399,10 +406,10 @@ def test_xlsx_export_imports_back_to_the_same_measures(tmp_path, shipped):
     old, new = plan_of(shipped), plan_of(into)
     keys = ("id", "title", "description", "priority", "lead", "partners", "committee", "start", "end", "cost_eur",
             "funding", "goals", "key_project")
-    assert len(new.measure_index) == len(old.measure_index) == 109
+    assert len(new.measure_index) == len(old.measure_index) == 113  # 109 measures and 4 parts
     for mid, m in old.measure_index.items():
         got = new.measure_index[mid]
-        for k in keys:
+        for k in keys if m.parent is None else ("id", "title", "priority", "lead"):  # parts: month dates (v2)
             assert getattr(got, k) == getattr(m, k), (mid, k)
         assert new.measure_field[mid].id == old.measure_field[mid].id
         assert [new.goals[g].title for g in got.goals] == [old.goals[g].title for g in m.goals]
@@ -415,3 +422,392 @@ def test_xlsx_export_imports_back_to_the_same_measures(tmp_path, shipped):
     assert run("import", "catalogue", book, "--into", again).exit_code == 0
     assert files_of(again) == files_of(into)
     assert yaml.safe_load((into / "isek.yaml").read_text(encoding="utf-8"))["horizon"] == {"start": 2014, "end": 2025}
+
+
+# --- real-shaped catalogues (format v2) ------------------------------------------------
+
+REAL_TITLE = ["Maßnahmenkatalog ISEK Innenstadt Musterstadt (Stand 06/2021)"] + [None] * 9
+REAL_HEADERS = ["Kürzel", "Themenfeld", "Maßnahme", "Kurzbeschreibung", "Akteure/Zuständigkeit", "Finanzierung",
+                "Umsetzungszeitraum", "Kosteneinschätzung", "Prioritätsstufe", "Stadtteil/Gebiet"]
+REAL_ROWS = [
+    ["I-S1", "I – Stadtstruktur und Wohnen", "Marktplatz umgestalten", "Der Marktplatz wird neu gestaltet.",
+     "Stadt Musterstadt, Fachbereich Planen, Bauen und Umwelt", "Lebendige Zentren; Eigenmittel", "2021–2023",
+     "ca. 3,0–3,5 Mio. €", "I (kurzfristig, bis 2022)", "Innenstadt"],
+    ["I-S1.1", None, "1. Bauabschnitt Marktplatz Nord", None, "Stadt Musterstadt und Stadtwerke", "Lebendige Zentren",
+     "06/2021–01/2022", "1,2 Mio. €", "I", "Innenstadt"],
+    ["I-S1.2", None, "2. Bauabschnitt Marktplatz Süd", None, "Stadt Musterstadt", None, "kurzfristig (bis 2022)",
+     "250 T€", "I", "Innenstadt"],
+    ["I-S2", None, "Leerstandsmanagement", "Leerstände erfassen und vermitteln.",
+     "Wirtschaftsförderung; Gewerbeverein",
+     "Eigenmittel", "mittelfristig", "120.000 €", "II", "Innenstadt, Bahnhofsviertel"],
+    ["II-G1", "II – Grün und Klima", "Stadtpark aufwerten", None, "Fachdienst Stadtgrün", "Klimaanpassung",
+     "langfristig", "3,5 Mio. €", "III", "Gesamtstadt"],
+    ["II-G2", None, "Hitzeaktionsplan", None, "Klimaschutzmanagement, Gesundheitsamt und Feuerwehr", None,
+     "mittelfristig (2023–2027)", "offen", "hoch", None],
+]
+REAL_FIELD_I = """\
+# Handlungsfeld I: Stadtstruktur und Wohnen (importiert aus {source})
+id: I
+title: Stadtstruktur und Wohnen
+goals: []
+measures:
+  - id: I-S1
+    title: Marktplatz umgestalten
+    description: Der Marktplatz wird neu gestaltet.
+    priority: 1
+    lead: [STADT-MUSTERSTADT, FACHBEREICH-PLANEN-BAUEN-UND-UMWELT]
+    start: 2021
+    end: 2023
+    cost_eur: {{min: 3000000, max: 3500000}}
+    funding: [Lebendige Zentren, Eigenmittel]
+    areas: [INNENSTADT]
+  - id: I-S1.1
+    title: 1. Bauabschnitt Marktplatz Nord
+    priority: 1
+    lead: [STADT-MUSTERSTADT, STADTWERKE]
+    start: 2021-06
+    end: 2022-01
+    cost_eur: 1200000
+    funding: [Lebendige Zentren]
+    parent: I-S1
+    areas: [INNENSTADT]
+  - id: I-S1.2
+    title: 2. Bauabschnitt Marktplatz Süd
+    priority: 1
+    lead: STADT-MUSTERSTADT
+    end: 2022  # kurzfristig
+    cost_eur: 250000
+    parent: I-S1
+    areas: [INNENSTADT]
+  - id: I-S2
+    title: Leerstandsmanagement
+    description: Leerstände erfassen und vermitteln.
+    priority: 2
+    lead: [WIRTSCHAFTSFOERDERUNG, GEWERBEVEREIN]
+    start: 2023
+    end: 2027  # mittelfristig
+    cost_eur: 120000
+    funding: [Eigenmittel]
+    areas: [INNENSTADT, BAHNHOFSVIERTEL]
+"""
+
+
+def _real_plan_checks(into: Path) -> None:
+    """What a real-shaped catalogue must become, however it was stored."""
+    strict = run("check", "--strict", plan=into)
+    assert strict.exit_code == 0 and "0 warning(s)" in strict.stdout, strict
+    plan = plan_of(into)
+    m = plan.measure_index
+    assert list(m) == ["I-S1", "I-S1.1", "I-S1.2", "I-S2", "II-G1", "II-G2"]
+    assert [(f.id, f.title, f.goals) for f in plan.fields] == [("I", "Stadtstruktur und Wohnen", []),
+                                                                ("II", "Grün und Klima", [])]
+    assert all(x.goals is None for x in m.values())  # no goal column: goals only per field (none here)
+    assert {k: x.parent for k, x in m.items() if x.parent} == {"I-S1.1": "I-S1", "I-S1.2": "I-S1"}
+    assert m["I-S1"].lead == ["STADT-MUSTERSTADT", "FACHBEREICH-PLANEN-BAUEN-UND-UMWELT"]
+    assert m["I-S2"].lead == ["WIRTSCHAFTSFOERDERUNG", "GEWERBEVEREIN"]
+    assert m["II-G2"].lead == ["KLIMASCHUTZMANAGEMENT", "GESUNDHEITSAMT", "FEUERWEHR"]
+    assert m["I-S1.2"].lead == "STADT-MUSTERSTADT"
+    assert [(k, x.start, x.end) for k, x in m.items()] == [
+        ("I-S1", 2021, 2023), ("I-S1.1", "2021-06", "2022-01"), ("I-S1.2", None, 2022), ("I-S2", 2023, 2027),
+        ("II-G1", None, None), ("II-G2", 2023, 2027)]
+    assert [(k, x.cost_json) for k, x in m.items()] == [
+        ("I-S1", {"min": 3000000, "max": 3500000}), ("I-S1.1", 1200000), ("I-S1.2", 250000), ("I-S2", 120000),
+        ("II-G1", 3500000), ("II-G2", None)]
+    assert [x.priority for x in m.values()] == [1, 1, 1, 2, 3, 1]
+    assert [p.model_dump(exclude_none=True) for p in plan.meta.priorities] == [
+        {"value": 1, "title": "I (kurzfristig, bis 2022) / hoch", "until": 2022},
+        {"value": 2, "title": "II"}, {"value": 3, "title": "III"}]
+    assert [(a.id, a.title, a.kind) for a in plan.areas] == [
+        ("INNENSTADT", "Innenstadt", "stadtteil"), ("BAHNHOFSVIERTEL", "Bahnhofsviertel", "quartier"),
+        ("GESAMTSTADT", "Gesamtstadt", "gesamtstadt")]
+    assert m["I-S2"].areas == ["INNENSTADT", "BAHNHOFSVIERTEL"] and m["II-G2"].areas is None
+    assert m["I-S1"].funding == ["Lebendige Zentren", "Eigenmittel"]
+    assert {a.id: a.kind for a in plan.actors}["STADT-MUSTERSTADT"] == "administration"
+    assert (plan.meta.horizon.start, plan.meta.horizon.end) == (2021, 2027)
+    field_ii = (into / "fields/02-gruen-und-klima.yaml").read_text(encoding="utf-8")
+    assert "    lead: FACHDIENST-STADTGRUEN\n    # Umsetzungszeitraum laut Katalog: langfristig (ohne Jahr)\n" \
+           "    cost_eur: 3500000\n" in field_ii
+
+
+def test_real_shaped_workbook_passes_check_strict(tmp_path):
+    """Title row, German headers, codes with parts, several actors per cell, cost ranges, month
+    periods and period words, I/II/III with a text-only 'hoch', areas, no goal column."""
+    r, into = imported(tmp_path, [REAL_HEADERS, *REAL_ROWS], above=[REAL_TITLE, [None] * 10])
+    assert r.exit_code == 0, r
+    assert "imported 6 measures in 2 fields of action with 0 goals and 9 actors" in r.stdout
+    _real_plan_checks(into)
+    assert (into / "fields/01-stadtstruktur-und-wohnen.yaml").read_text(encoding="utf-8") == \
+        REAL_FIELD_I.format(source="katalog.xlsx [Maßnahmen]")
+    isek = (into / "isek.yaml").read_text(encoding="utf-8")
+    assert isek.endswith("priorities:\n  - {value: 1, title: \"I (kurzfristig, bis 2022) / hoch\", until: 2022}\n"
+                         "  - {value: 2, title: II}\n  - {value: 3, title: III}\n")
+    assert (into / "areas.yaml").read_text(encoding="utf-8").endswith(
+        "areas:\n  - {id: INNENSTADT, title: Innenstadt, kind: stadtteil}\n"
+        "  - {id: BAHNHOFSVIERTEL, title: Bahnhofsviertel, kind: quartier}\n"
+        "  - {id: GESAMTSTADT, title: Gesamtstadt, kind: gesamtstadt}\n")
+    err = r.stderr
+    assert "katalog.xlsx [Maßnahmen]:4:E Stadt Musterstadt | Fachbereich Planen, Bauen und Umwelt" in err
+    assert "'mittelfristig' without a year in 1 row(s): read as 2023–2027, as row 9 gives it" in err
+    assert "'langfristig' without a year in 1 row(s): no start or end written" in err
+
+
+def test_real_shaped_csv_gives_the_same_plan(tmp_path):
+    src = write_csv(tmp_path / "katalog.csv", [REAL_TITLE, REAL_HEADERS, *REAL_ROWS], encoding="utf-8-sig")
+    into = tmp_path / "neu"
+    r = run("import", "catalogue", src, "--into", into)
+    assert r.exit_code == 0, r
+    _real_plan_checks(into)
+    assert (into / "fields/01-stadtstruktur-und-wohnen.yaml").read_text(encoding="utf-8") == \
+        REAL_FIELD_I.format(source="katalog.csv")
+    (tmp_path / "x").mkdir()
+    r, from_xlsx = imported(tmp_path / "x", [REAL_HEADERS, *REAL_ROWS], above=[REAL_TITLE])
+    assert r.exit_code == 0, r
+    assert files_of(into) == {rel: text.replace("katalog.xlsx [Maßnahmen]".encode(), b"katalog.csv")
+                              for rel, text in files_of(from_xlsx).items()}
+
+
+def _real(changes: dict[tuple[int, str], object], headers: list[str] = REAL_HEADERS,
+          rows: list[list] = REAL_ROWS) -> list[list]:
+    """The real-shaped sheet with some cells changed: {(row index, header): value}."""
+    out = [list(r) for r in rows]
+    for (i, header), value in changes.items():
+        out[i][headers.index(header)] = value
+    return [headers, *out]
+
+
+REAL_WHERE = "katalog.xlsx [Maßnahmen]"  # header in row 2 (below the title), REAL_ROWS[i] in row i + 3
+
+
+@pytest.mark.parametrize("i, header, value, message", [
+    (0, "Kosteneinschätzung", "bis 3,5 Mio. €", "'bis 3,5 Mio. €' has no lower bound"),
+    (0, "Kosteneinschätzung", "3,5–3,0 Mio. €", "the lower bound 3500000 is above the upper bound 3000000"),
+    (0, "Kosteneinschätzung", "1.250 Mio. €", "is ambiguous; write e.g. 1,25 Mio. € or 1.250.000 €"),
+    (0, "Kosteneinschätzung", "auf Anfrage", "'auf Anfrage' is not an amount of euros"),
+    (1, "Umsetzungszeitraum", "13/2021–01/2022", "'13/2021' has no month 13"),
+    (1, "Umsetzungszeitraum", "01/2022–06/2021", "end (column 'Umsetzungszeitraum'): 2021-06 is before the start "
+                                                 "month 2022-01"),
+    (0, "Umsetzungszeitraum", "irgendwann", "'irgendwann' is not a period"),
+    (3, "Prioritätsstufe", "IV", "'IV' is not a priority"),
+    (2, "Prioritätsstufe", "I (bis 2023)", "'I (bis 2023)' gives priority 1 the year 2023, but row 3 gives it 2022"),
+    (3, "Kürzel", "I-S2?", "'I-S2?' is not a usable id"),
+    (3, "Kürzel", "I-S1", "duplicate id 'I-S1': row 3 has it already"),
+    (4, "Akteure/Zuständigkeit", "-", "empty; every measure needs a lead actor"),
+    (4, "Maßnahme", None, "empty; every measure needs a title"),
+])
+def test_each_refused_cell_is_named_by_its_address(tmp_path, i, header, value, message):
+    r, into = imported(tmp_path, _real({(i, header): value}), above=[REAL_TITLE])
+    assert r.exit_code == 1, r
+    where = f"{REAL_WHERE}:{i + 3}:{'ABCDEFGHIJ'[REAL_HEADERS.index(header)]}: "
+    line = next((x for x in r.stderr.splitlines() if x.startswith(where)), "")
+    assert message in line, (where, r.stderr)
+    assert "nothing was written" in r.stderr and not into.exists()
+
+
+def test_all_refused_cells_are_listed_at_once(tmp_path):
+    rows = _real({(0, "Kosteneinschätzung"): "viel", (1, "Umsetzungszeitraum"): "bald",
+                  (3, "Prioritätsstufe"): "sehr hoch", (5, "Kürzel"): "I-S1.1"})
+    r, into = imported(tmp_path, rows, above=[REAL_TITLE])
+    assert r.exit_code == 1 and "5 problem(s) in katalog.xlsx" in r.stderr, r
+    problems = [x.split(": ", 2)[:2] for x in r.stderr.splitlines() if x.startswith(REAL_WHERE)]
+    assert problems == [[f"{REAL_WHERE}:{a}", what] for a, what in (
+        ("3:H", "cost (column 'Kosteneinschätzung')"), ("4:G", "period (column 'Umsetzungszeitraum')"),
+        ("5:A", "parent (column 'Kürzel')"),  # I-S1.2, a part of row 3
+        ("6:I", "priority (column 'Prioritätsstufe')"),
+        ("8:A", "id (column 'Kürzel')"))]  # the same code as row 4, which has a problem of its own
+    assert not into.exists()
+
+
+PARENT_HEADERS = ["Nr.", "Handlungsfeld", "Maßnahme", "Teil von", "Federführung", "Priorität"]
+
+
+def test_a_parent_column_names_parts_by_code_or_title(tmp_path):
+    rows = [PARENT_HEADERS,
+            ["A.1", "Innenstadt", "Marktplatz", None, "Bauamt", 1],
+            ["A.1.1", "Innenstadt", "Bauabschnitt Nord", None, "Bauamt", 1],   # no parent: the column decides
+            ["7", "Innenstadt", "Bauabschnitt Süd", "Marktplatz", "Bauamt", 1],  # by title
+            ["8", "Innenstadt", "Pflaster", "7", "Bauamt", 2]]                  # by the code as written
+    r, into = imported(tmp_path, rows)
+    assert r.exit_code == 0, r
+    plan = plan_of(into)
+    assert {k: m.parent for k, m in plan.measure_index.items()} == {
+        "A.1": None, "A.1.1": None, "HF1.M07": "A.1", "HF1.M08": "HF1.M07"}
+    assert run("check", "--strict", plan=into).exit_code == 0
+
+
+@pytest.mark.parametrize("cells, wheres, message", [
+    ({3: "A.9"}, ["3:D"], "'A.9' names no measure of this sheet"),
+    ({4: "7"}, ["4:D"], "a measure cannot be a part of itself"),
+    ({3: "7", 4: "A.1.1"}, ["3:D", "4:D"], "the parts form a circle (A.1.1 → HF1.M07 → A.1.1)"),
+    ({4: "Doppelt"}, ["4:D"], "2 measures are titled 'Doppelt' (rows 2, 3)"),
+])
+def test_refused_parents(tmp_path, cells, wheres, message):
+    rows = [PARENT_HEADERS,
+            ["A.1", "Innenstadt", "Doppelt", None, "Bauamt", 1],
+            ["A.1.1", "Innenstadt", "Doppelt", None, "Bauamt", 1],
+            ["7", "Innenstadt", "Bauabschnitt", None, "Bauamt", 1]]
+    for sheet_row, value in cells.items():
+        rows[sheet_row - 1][3] = value
+    r, into = imported(tmp_path, rows)
+    assert r.exit_code == 1, r
+    for where in wheres:
+        line = next((x for x in r.stderr.splitlines() if x.startswith(f"katalog.xlsx [Maßnahmen]:{where}: ")), "")
+        assert message in line, r.stderr
+    assert f"{len(wheres)} problem(s)" in r.stderr and not into.exists()
+
+
+def test_partial_import_refuses_the_parts_of_a_refused_row(tmp_path):
+    rows = _real({(0, "Kosteneinschätzung"): "viel"})
+    r, into = imported(tmp_path, rows, "--partial", above=[REAL_TITLE])
+    assert r.exit_code == 0, r
+    assert f"{REAL_WHERE}:4:A: parent (column 'Kürzel'): its parent, row 3, has problems of its own" in r.stderr
+    assert f"{REAL_WHERE}:5:A: parent (column 'Kürzel'): its parent, row 3, has problems of its own" in r.stderr
+    assert "skipped 3 row(s)" in r.stderr
+    assert list(plan_of(into).measure_index) == ["I-S2", "II-G1", "II-G2"]
+    assert run("check", "--strict", plan=into).exit_code == 0
+
+
+# --- value forms --------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("2021–2023", (2021, 2023, None)), ("2021-2023", (2021, 2023, None)), ("2021/22", (2021, 2022, None)),
+    ("06/2021–01/2022", ("2021-06", "2022-01", None)), ("06.2021 - 01.2022", ("2021-06", "2022-01", None)),
+    ("2021-06 – 2022-01", ("2021-06", "2022-01", None)), ("Q2 2021", ("2021-04", "2021-06", None)),
+    ("ab 2025", (2025, None, None)), ("seit 06/2021", ("2021-06", None, None)), ("bis 2022", (None, 2022, None)),
+    ("2024 - laufend", (2024, None, None)), ("laufend", (None, None, None)), (2025, (2025, 2025, None)),
+    ("kurzfristig (bis 2022)", (None, 2022, "kurzfristig")), ("mittelfristig", (None, None, "mittelfristig")),
+    ("mittelfristig (2023–2027)", (2023, 2027, "mittelfristig")),
+    ("langfristig, ab 2028", (2028, None, "langfristig")),
+    ("2021–2022 (kurzfristig)", (2021, 2022, "kurzfristig")), ("01.03.2024", ("2024-03", "2024-03", None)),
+])
+def test_period_forms(value, expected):
+    assert tuple(values.to_period(value)) == expected
+
+
+@pytest.mark.parametrize("value, message", [
+    ("13/2021", "has no month 13"), ("irgendwann", "is not a period"), ("kurzfristig bis bald", "is not a year"),
+    ("2021 – 2023 – 2025", "is not a period"), ("x" * 200, "is not a period"),
+])
+def test_periods_refused(value, message):
+    with pytest.raises(ValueError, match=message):
+        values.to_period(value)
+
+
+def test_date_cells_keep_the_month_their_format_shows():
+    assert values.to_point(dt.datetime(2026, 6, 30), "dd.mm.yyyy") == "2026-06"
+    assert values.to_point(dt.datetime(2026, 6, 1), "mm/yyyy") == "2026-06"
+    assert values.to_point(dt.datetime(2026, 1, 1), "yyyy") == 2026
+    assert values.to_point(45292) == 2024 and values.to_point("45292") == 2024  # an Excel serial: its year
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("ca. 3,0–3,5 Mio. €", {"min": 3000000, "max": 3500000}),
+    ("3–3,5 Mio. €", {"min": 3000000, "max": 3500000}),
+    ("3,5 Mio. €", 3500000), ("1,25 Mio €", 1250000), ("250 T€", 250000), ("250 TEUR", 250000),
+    ("120.000 €", 120000), ("120.000,- €", 120000), ("1.250.000,00 EUR", 1250000), ("EUR 5000", 5000),
+    ("100.000 – 150.000 €", {"min": 100000, "max": 150000}),
+    ("500 T€ – 1,2 Mio. €", {"min": 500000, "max": 1200000}),
+    ("rund 80.000 bis 90.000 €", {"min": 80000, "max": 90000}), ("2–2 Mio. €", 2000000),
+    (980000.0, 980000), (25000, 25000), ("offen", None), ("n. b.", None),
+])
+def test_cost_forms(value, expected):
+    assert values.to_cost(value) == expected
+
+
+@pytest.mark.parametrize("value, message", [
+    ("bis 500.000 €", "has no lower bound"), ("3,5–3,0 Mio. €", "lower bound 3500000 is above the upper bound"),
+    ("1.250 Mio. €", "ambiguous"), ("1,2345678 Mio. €", "not whole euros"), ("auf Anfrage", "not an amount"),
+    ("1–2–3 Mio. €", "not an amount or a range of two"), ("5 Mrd. Mrd.", "not an amount"), (-5, "negative"),
+    ("99999999 Mrd. €", "more than 1.000.000.000.000 euros"), (True, "not an amount"),
+])
+def test_costs_refused(value, message):
+    with pytest.raises(ValueError, match=message):
+        values.to_cost(value)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("I", (1, "I", None)), ("III", (3, "III", None)), ("B", (2, "B", None)), ("hoch", (1, "hoch", None)),
+    ("I – kurzfristig (bis 2022)", (1, "I – kurzfristig (bis 2022)", 2022)),
+    ("I (2021–2022)", (1, "I (2021–2022)", 2022)),
+    ("III (ab 2028)", (3, "III (ab 2028)", None)), ("Priorität  II", (2, "Priorität II", None)),
+    ("kurzfristig", (1, "kurzfristig", None)), ("2", (2, None, None)), (3.0, (3, None, None)),
+])
+def test_priority_levels_keep_their_label(value, expected):
+    assert tuple(values.to_level(value)) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("Stadt, Eigentümer und Investoren", ["Stadt", "Eigentümer", "Investoren"]),
+    ("Stadt Musterstadt und Stadtwerke", ["Stadt Musterstadt", "Stadtwerke"]),
+    ("Gesundheitsamt und Feuerwehr sowie Polizei", ["Gesundheitsamt", "Feuerwehr", "Polizei"]),
+    ("Fachdienst Stadtentwicklung und Statistik", ["Fachdienst Stadtentwicklung und Statistik"]),
+    ("Fachbereich Planen, Bauen und Umwelt, Stadtwerke", ["Fachbereich Planen, Bauen und Umwelt", "Stadtwerke"]),
+    ("Amt für Soziales und Jugend, Jobcenter", ["Amt für Soziales und Jugend", "Jobcenter"]),
+    ("Straßen- und Tiefbauamt, Stadtwerke", ["Straßen- und Tiefbauamt", "Stadtwerke"]),
+    ("Stadtplanungsamt und Bauordnungsamt", ["Stadtplanungsamt", "Bauordnungsamt"]),
+    ("Stadtwerke (Energie, Wasser und Bäder)", ["Stadtwerke (Energie, Wasser und Bäder)"]),
+    ("Verein „Kunst und Kultur“, Stadt", ["Verein „Kunst und Kultur“", "Stadt"]),
+    ("Wohnungsbau GmbH; Haus und Grund, Ortsverein", ["Wohnungsbau GmbH", "Haus und Grund, Ortsverein"]),
+    ("Stadt, Stadt", ["Stadt"]), ("-", []),
+])
+def test_several_names_in_one_cell(value, expected):
+    assert values.split_names(value).names == expected
+
+
+def test_area_names_split_on_commas_not_on_und():
+    assert values.split_names("Innenstadt, Bahnhof und Umfeld", und=False).names == ["Innenstadt", "Bahnhof und Umfeld"]
+
+
+# --- more sheet shapes ------------------------------------------------------------------
+
+def test_loose_headers_a_goal_column_with_gaps_and_codes_written_with_spaces(tmp_path):
+    rows = [["Nr.", "Maßnahme/Projekt", "Handlungsfeld", "Ziel", "Kosteneinschätzung (brutto)", "Prioritätsstufe",
+             "Federführung", "Umsetzung (Zeitraum)"],
+            ["S 1", "Markt", "Innenstadt", "Innenstadt beleben", "1,5 Mio. €", "1", "Bauamt", "2024"],
+            ["S 1.1", "Markt Nord", "Innenstadt", None, "500 T€", "2", "Bauamt", "2025"]]
+    r, into = imported(tmp_path, rows, "--map", "Umsetzung (Zeitraum)=period")
+    assert r.exit_code == 0, r
+    assert "2 code(s) written as ids without spaces or umlauts: 'S 1' → 'S1' (row 2); 'S 1.1' → 'S1.1' (row 3)" \
+        in r.stderr
+    plan = plan_of(into)
+    m = plan.measure_index
+    assert (m["S1"].title, m["S1"].cost_eur, m["S1"].goals) == ("Markt", 1500000, ["HF1.Z1"])
+    assert (m["S1.1"].parent, m["S1.1"].goals, m["S1.1"].start) == ("S1", None, 2025)
+    assert plan.meta.priorities is None  # bare numbers: the contract's scale 1..3, nothing to keep
+    assert "priorities" not in (into / "isek.yaml").read_text(encoding="utf-8")
+    assert run("check", "--strict", plan=into).exit_code == 0
+
+
+def test_date_cells_in_the_sheet(tmp_path):
+    rows = [["Handlungsfeld", "Maßnahme", "Priorität", "Federführung", "Beginn", "Ende"],
+            ["Wohnen", "A", 1, "Bauamt", dt.datetime(2021, 6, 1), dt.datetime(2023, 1, 1)]]
+    src = write_xlsx(tmp_path / "k.xlsx", rows)
+    wb = openpyxl.load_workbook(src)
+    wb.active["E2"].number_format = "mm/yyyy"
+    wb.active["F2"].number_format = "yyyy"
+    wb.save(src)
+    into = tmp_path / "neu"
+    assert run("import", "catalogue", src, "--into", into).exit_code == 0
+    m = plan_of(into).measure_index["HF1.M01"]
+    assert (m.start, m.end) == ("2021-06", 2023)
+
+
+def test_a_priority_level_keeps_at_most_five_of_its_spellings(tmp_path):
+    spellings = ["I", "hoch", "A", "Priorität I", "Prio hoch", "Stufe A", "1 (hoch)"]
+    rows = [["Handlungsfeld", "Maßnahme", "Prioritätsstufe", "Federführung"]]
+    rows += [["Wohnen", f"M{i}", label, "Bauamt"] for i, label in enumerate(spellings)]
+    r, into = imported(tmp_path, rows)
+    assert r.exit_code == 0, r
+    assert "priority 1 is written in 2 more way(s) than the 5 its title in isek.yaml keeps" in r.stderr
+    # of the first five, 'I' and 'hoch' are said again by 'Priorität I' and 'Prio hoch'
+    assert [p.title for p in plan_of(into).meta.priorities] == ["A / Priorität I / Prio hoch"]
+    assert run("check", "--strict", plan=into).exit_code == 0
+
+
+def test_csv_with_commas_and_a_title_line_without_delimiters(tmp_path):
+    src = tmp_path / "katalog.csv"
+    src.write_text("Maßnahmenkatalog ISEK Musterstadt\n\nHandlungsfeld,Maßnahme,Prioritätsstufe,Federführung\n"
+                   'Wohnen,Kataster,I,"Stadt, Eigentümer"\n', encoding="utf-8")
+    into = tmp_path / "neu"
+    r = run("import", "catalogue", src, "--into", into)
+    assert r.exit_code == 0, r
+    assert plan_of(into).measure_index["HF1.M01"].lead == ["STADT", "EIGENTUEMER"]

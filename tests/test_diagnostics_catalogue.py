@@ -29,6 +29,12 @@ from isek_cli.plan.diagnostics import CODES
 Edit = Callable[[Path], None]
 
 
+# A funding.yaml for the mini plan: one programme, one grant of programme year 2024.
+FUNDING = ("programmes:\n  - {id: LZ, title: Lebendige Zentren, level: bund_land}\n"
+           "  - {id: SZ, title: Sozialer Zusammenhalt, level: bund_land}\n  - {id: EFRE, title: EFRE, level: eu}\n"
+           "grants:\n  - {id: G-1, programme: LZ, year: 2024, measures: [HF2.M01], amount_eur: 1000}\n")
+
+
 # --- edits: small, named changes to a plan folder ---------------------------
 
 def replace(rel: str, old: str, new: str) -> Edit:
@@ -256,7 +262,13 @@ CASES: list[Case] = [
          "E114", "fields/03-x.yaml", 1, 1),
     case("E115-progress-name-not-a-year", write("progress/notes.yaml", "year: 2024\nupdates: []\nvalues: []\n"),
          "E115", "progress/notes.yaml", 1, 1, hint="YYYY.yaml"),
-    case("E116-progress-is-a-file", folder_to_file("progress"), "E116", "progress", 1, 1, message="not a folder"),
+    case("E116-number-as-key", replace(F2, "    key_project: true", "    key_project: true\n    2024: begonnen"),
+         "E116", F2, 31, 5, hint='"2024":'),
+    case("E116-yes-as-key", replace("isek.yaml", "language: de", "language: de\nyes: ja"),
+         "E116", "isek.yaml", 8, 1, message="yes/no"),
+    case("E116-empty-key", replace(F2, "    key_project: true", "    key_project: true\n    ?\n    : leer"),
+         "E116", F2, 31, 6, hint="before the ':'"),
+    case("E117-progress-is-a-file", folder_to_file("progress"), "E117", "progress", 1, 1, message="not a folder"),
     # E2xx: shape and types
     case("E201-unknown-key-did-you-mean", replace(F1, "    cost_eur: 90000", "    cost_euro: 90000"),
          "E201", F1, 40, 5, hint="did you mean 'cost_eur'?"),
@@ -352,6 +364,44 @@ CASES: list[Case] = [
     case("W410-target-against-direction",
          replace("indicators.yaml", "target: {year: 2030, value: 15}", "target: {year: 2030, value: 45}"),
          "W410", "indicators.yaml", 16, 33),
+    # format v2
+    case("E309-parts-cycle", (replace(F1, "    cost_eur: 20000\n", "    cost_eur: 20000\n    parent: HF1.M02\n"),
+                              replace(F1, "    lead: WOBAU\n", "    lead: WOBAU\n    parent: HF1.M01\n")),
+         "E309", F1, 20, 13, message="HF1.M01 → HF1.M02 → HF1.M01"),
+    case("E309-area-cycle", write("areas.yaml", "areas:\n  - {id: A1, title: A, kind: quartier, parent: A2}\n"
+                                                "  - {id: A2, title: B, kind: quartier, parent: A1}\n"),
+         "E309", "areas.yaml", 2, 48, message="A1 → A2 → A1"),
+    case("E310-plan-status-named-like-a-built-in-one",
+         append("isek.yaml", "statuses:\n  - {id: entfallen, title: weg, counts_as: entfallen}\n"),
+         "E310", "isek.yaml", 17, 10, hint="own id"),
+    case("E311-geometry-missing", write("areas.yaml", "areas:\n  - id: A1\n    title: A\n    kind: quartier\n"
+                                                      "    geometry: areas/a1.geojson\n"),
+         "E311", "areas.yaml", 5, 15, message="does not exist"),
+    case("E311-geometry-not-json", (write("areas.yaml", "areas:\n  - {id: A1, title: A, kind: quartier, "
+                                                        "geometry: areas/a1.geojson}\n"),
+                                    write("areas/a1.geojson", '{"type": "Polygon",\n "coordinates": [[[8, 53],]]}\n')),
+         "E311", "areas/a1.geojson", 2, 27, message="not valid JSON"),
+    case("E312-priority-twice-on-the-scale",
+         append("isek.yaml", "priorities:\n  - {value: 1, title: I}\n  - {value: 1, title: II}\n"),
+         "E312", "isek.yaml", 18, 13),
+    # money
+    case("E313-drawdown-before-the-programme-year",
+         (write("funding.yaml", FUNDING), append("progress/2023.yaml", "drawdowns:\n  - {grant: G-1, date: 2023-05-02, eur: 10}\n")),
+         "E313", "progress/2023.yaml", 19, 24, message="programme year 2024"),
+    case("E314-drawn-above-granted",
+         (write("funding.yaml", FUNDING), append(P24, "drawdowns:\n  - {grant: G-1, date: 2024-05-02, eur: 900}\n"
+                                                      "  - {grant: G-1, date: 2024-06-02, eur: 200}\n")),
+         "E314", P24, 14, 41, message="1,100 €"),
+    case("W412-yearly-costs-above-the-estimate",
+         replace(F1, "    cost_eur: 20000\n", "    cost_eur: 20000\n    costs: [{year: 2022, eur: 25000}]\n"),
+         "W412", F1, 20, 12),
+    case("W413-funding-names-no-programme", write("funding.yaml", FUNDING), "W413", F1, 31, 15,
+         message="Soziale Wohnraumförderung"),
+    case("W414-grant-above-its-eligible-cost",
+         write("funding.yaml", FUNDING.replace("amount_eur: 1000}", "amount_eur: 1000, eligible_eur: 500}")),
+         "W414", "funding.yaml", 6, 75),
+    case("W411-german-thousands-separator", replace("indicators.yaml", "value: 42000", "value: 42.000"),
+         "W411", "indicators.yaml", 8, 33, hint="did you mean 42000?"),
 ]
 
 

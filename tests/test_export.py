@@ -19,7 +19,11 @@ from isek_cli.data.export import TABLES
 
 NAMES = [t.name for t in TABLES]
 REQUIRED = {"fields", "goals", "measures", "measure_goals", "measure_partners", "measure_funding", "actors",
-            "committees", "guiding_goals", "updates", "indicators", "indicator_values", "status_by_year"}
+            "committees", "guiding_goals", "updates", "indicators", "indicator_values", "status_by_year",
+            # format v2
+            "areas", "decisions", "plan_statuses", "priorities", "sdg_goals", "measure_leads", "measure_areas",
+            "measure_sdgs", "measure_decisions", "measure_links", "measure_also_fields", "measure_costs",
+            "indicator_sdgs"}
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -57,12 +61,13 @@ def test_sqlite_has_keys_foreign_keys_and_indexes(exported):
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == set(NAMES)
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
-    assert con.execute("SELECT COUNT(*) FROM measures").fetchone() == (109,)
-    assert con.execute("SELECT COUNT(*) FROM status_by_year").fetchone() == (109 * 11,)  # 2014..2024
+    # one row per measure: the 109 measures and the 4 parts of HF1.M04 (parts are measures too)
+    assert con.execute("SELECT COUNT(*) FROM measures").fetchone() == (113,)
+    assert con.execute("SELECT COUNT(*) FROM status_by_year").fetchone() == (113 * 11,)  # 2014..2024
     pk = [r[1] for r in con.execute("PRAGMA table_info(measures)") if r[5]]
     assert pk == ["id"]
     fks = {(r[3], r[2]) for r in con.execute("PRAGMA foreign_key_list(measures)")}
-    assert fks == {("field", "fields"), ("lead", "actors"), ("committee", "committees")}
+    assert fks == {("field", "fields"), ("lead", "actors"), ("committee", "committees"), ("parent", "measures")}
     indexed = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     for t in TABLES:
         for column, _ in t.refs:
@@ -77,7 +82,7 @@ def test_sqlite_has_keys_foreign_keys_and_indexes(exported):
 
 def test_documented_query_answers_completion_per_field_and_year(exported):
     con = sqlite3.connect(exported["sqlite"])
-    per_field, per_year = doc_queries()
+    per_field, per_year = doc_queries()[:2]
     rows = [r for r in con.execute(per_field) if r[2] == 2017]
     assert [(r[0], r[3], r[4], r[5]) for r in rows] == [
         ("HF1", 13, 3, 7), ("HF2", 13, 2, 9), ("HF3", 12, 2, 9), ("HF4", 13, 3, 9), ("HF5", 12, 5, 4),
@@ -96,7 +101,7 @@ def test_year_option_sets_the_measure_status_year(tmp_path):
     path = tmp_path / "p.db"
     assert run("export", "-o", path, "--year", "2017", plan=REPO / "plan").exit_code == 0  # format from suffix
     con = sqlite3.connect(path)
-    counts = dict(con.execute("SELECT status, COUNT(*) FROM measures GROUP BY status"))
+    counts = dict(con.execute("SELECT status, COUNT(*) FROM measures WHERE parent IS NULL GROUP BY status"))
     assert counts["abgeschlossen"] == 25 and counts["in_umsetzung"] == 64
     assert con.execute("SELECT DISTINCT status_year FROM measures").fetchall() == [(2017,)]
 
@@ -121,7 +126,7 @@ def test_csv_folder_with_frictionless_datapackage(exported):
         keys = [tuple(r[i] for i in idx) for r in rows[1:]]
         assert len(keys) == len(set(keys)) and all(all(k) for k in keys), name
         for fk in res["schema"].get("foreignKeys", []):
-            target = resources[fk["reference"]["resource"]]
+            target = resources[fk["reference"]["resource"] or name]  # "": the same resource
             with open(folder / target["path"], encoding="utf-8", newline="") as fh:
                 trows = list(csv.reader(fh))
             known = {r[trows[0].index(fk["reference"]["fields"][0])] for r in trows[1:]}
@@ -130,7 +135,7 @@ def test_csv_folder_with_frictionless_datapackage(exported):
     measures = list(csv.DictReader(io.StringIO((folder / "measures.csv").read_text(encoding="utf-8"))))
     m4 = next(m for m in measures if m["id"] == "HF1.M04")
     assert m4["partners"] == "WOBAU; QM; FD-SOZIALES" and m4["key_project"] == "true" and m4["cost_eur"] == "9200000"
-    assert len(measures) == 109
+    assert len(measures) == 113  # 109 measures and 4 parts
 
 
 def test_csv_and_json_are_byte_for_byte_deterministic(exported, tmp_path):
@@ -165,7 +170,7 @@ def test_xlsx_one_sheet_per_table_bold_frozen_header(exported):
         assert ws.freeze_panes == "A2" and all(c.font.bold for c in ws[1])
         assert [c.value for c in ws[1]] == BY_TABLE[ws.title]
     ws = wb["measures"]
-    assert ws.max_row == 110
+    assert ws.max_row == 114  # a header and 113 measures (109 and 4 parts)
     header = [c.value for c in ws[1]]
     row = {h: c.value for h, c in zip(header, ws[2])}
     assert row["id"] == "HF1.M01" and row["priority"] == 1 and row["cost_eur"] == 45000 and row["key_project"] is False

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import SHIPPED_PLAN, run
+from conftest import FIXTURES, SHIPPED_PLAN, run
 
 GIT = shutil.which("git")
 pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
@@ -72,6 +72,7 @@ def second_commit(repo: Path) -> Path:
         text = re.sub(r"(?m)^  - \{measure: HF3\.M12.*\n", "", text)
         text = text.replace("measure: HF2.M13\n", "measure: HF2.M14\n").replace("measure: HF2.M13,", "measure: HF2.M14,")
         p.write_text(text, encoding="utf-8")
+    edit(repo / "plan/funding.yaml", "HF2.M13]", "HF2.M14]")  # a grant names the renamed measure
     # add a measure at the end of HF1
     f1 = repo / "plan/fields/01-wohnen.yaml"
     f1.write_text(f1.read_text(encoding="utf-8") + (
@@ -233,14 +234,25 @@ def _load_like_an_editor(path: Path):
     return yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
 
 
-def test_schema_validates_the_shipped_plan_with_a_standard_validator(tmp_path: Path):
+def _plan_files(root: Path) -> list[tuple[Path, str]]:
+    """Every plan file of a folder with its kind (the kinds of `isek schema`)."""
+    kinds = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators", "areas.yaml": "areas",
+             "funding.yaml": "funding"}
+    return [(p, kinds.get(p.name) or ("field" if p.parent.name == "fields" else "progress"))
+            for p in sorted(root.rglob("*.yaml"))]
+
+
+@pytest.mark.parametrize("root", [SHIPPED_PLAN, FIXTURES / "v2"], ids=["shipped", "v2"])
+def test_schema_validates_the_shipped_plan_with_a_standard_validator(tmp_path: Path, root: Path):
     jsonschema = pytest.importorskip("jsonschema")
     out = tmp_path / "schema"
     assert run("schema", "-o", out).exit_code == 0
-    kinds = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators"}
-    files = [(p, kinds.get(p.name) or ("field" if p.parent.name == "fields" else "progress"))
-             for p in sorted(SHIPPED_PLAN.rglob("*.yaml"))]
-    assert len(files) >= 20
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{k}.schema.json" for k in ("plan", "actors", "areas", "funding", "field", "indicators", "progress"))
+    files = _plan_files(root)
+    assert len(files) >= (20 if root == SHIPPED_PLAN else 8)
+    if root != SHIPPED_PLAN:  # the v2 fixture has every file kind, areas.yaml included
+        assert {k for _, k in files} == {"plan", "actors", "areas", "field", "indicators", "progress"}
     for path, kind in files:
         schema = json.loads((out / f"{kind}.schema.json").read_text(encoding="utf-8"))
         validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
@@ -256,6 +268,32 @@ def test_schema_validates_the_shipped_plan_with_a_standard_validator(tmp_path: P
     assert any("prority" in m for m in messages)
     assert any("'hoch'" in m for m in messages)
     assert any("1-bad id" in m for m in messages)
+
+
+def test_schema_refuses_broken_v2_keys_like_an_editor_would():
+    jsonschema = pytest.importorskip("jsonschema")
+    field = json.loads(run("schema", "--kind", "field").stdout)
+    broken = _load_like_an_editor(FIXTURES / "v2/fields/01-innenstadt.yaml")
+    m = broken["measures"][0]
+    m["sdgs"] = ["18"]
+    m["cost_eur"] = {"min": 3000000}
+    m["lead"] = []
+    m["links"] = [{"title": "Vorlage", "url": "ftp://ratsinfo.example/x"}]
+    m["start"] = "2021-13"
+    m["areas"] = "ALTSTADT"
+    errors = list(jsonschema.Draft202012Validator(field).iter_errors(broken))
+    where = {tuple(e.absolute_path)[2:3] for e in errors}
+    assert where == {("sdgs",), ("cost_eur",), ("lead",), ("links",), ("start",), ("areas",)}, [e.message for e in errors]
+    areas = json.loads(run("schema", "--kind", "areas").stdout)
+    bad = _load_like_an_editor(FIXTURES / "v2/areas.yaml")
+    bad["areas"][0]["kind"] = "bezirk"
+    bad["areas"][1]["parnt"] = "KERNSTADT"
+    messages = [e.message for e in jsonschema.Draft202012Validator(areas).iter_errors(bad)]
+    assert any("'bezirk'" in x for x in messages) and any("parnt" in x for x in messages)
+    progress = json.loads(run("schema", "--kind", "progress").stdout)
+    year = _load_like_an_editor(FIXTURES / "v2/progress/2022.yaml")
+    year["values"][1]["area"] = "not an id"
+    assert list(jsonschema.Draft202012Validator(progress).iter_errors(year))
 
 
 def test_init_writes_editor_modelines(tmp_path: Path):

@@ -93,7 +93,7 @@ def test_numbers_are_not_touched(mini, tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("value: 26,", "value: -26,"), encoding="utf-8")
     assert run("export", "--format", "csv", "-o", tmp_path / "csv", plan=mini).exit_code == 0
     values = (tmp_path / "csv/indicator_values.csv").read_bytes().decode("utf-8")  # no newline translation
-    assert ",-26\n" in values
+    assert ",2024-10-01,-26,\n" in values  # the value, then an empty area: no apostrophe
 
 
 def test_exported_catalogue_imports_back_unchanged(mini, tmp_path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import difflib
 
 import pytest
-import yaml
 
 from isek_cli.plan.loader import load_plan
 from isek_cli.plan.source import Locator
@@ -131,7 +130,6 @@ def test_catalogue_ids_for_many_rows_cost_linear_work(tmp_path, monkeypatch):
 
 def test_rename_detection_in_a_diff_costs_linear_work(monkeypatch):
     """Renumbering every measure (HF1.M1 → HF1.M0001) compared each removed id with each added one."""
-    import datetime as dt
 
     from isek_cli.git import semdiff
 

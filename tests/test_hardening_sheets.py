@@ -14,7 +14,6 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from helpers_writes import hashes, private_cache  # noqa: F401  (fixture)
 

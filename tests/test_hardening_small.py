@@ -85,7 +85,7 @@ def test_a_sub_folder_that_is_a_file_has_its_own_diagnostic(mini, sub):
     code, diags = check(mini)
     assert code == 1
     found = [d for d in diags if d["file"] == sub]
-    assert [d["code"] for d in found] == ["E116"], diags
+    assert [d["code"] for d in found] == ["E117"], diags
     assert "folder" in found[0]["message"]
 
 
@@ -99,9 +99,9 @@ def test_a_sub_folder_that_is_a_file_in_a_git_revision(mini):
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
         subprocess.run(["git", *args], cwd=mini, env=env, check=True, capture_output=True)
     r = run("check", "--format", "json", plan=mini)
-    assert "E116" in r.stdout
+    assert "E117" in r.stdout
     r = run("status", "--rev", "HEAD", plan=mini)
-    assert r.exit_code == 1 and "E116" in r.stderr, r
+    assert r.exit_code == 1 and "E117" in r.stderr, r
 
 
 # --- textconv ---------------------------------------------------------------------------

@@ -365,7 +365,7 @@ def test_schema_is_json(mini):
     assert r.exit_code == 0
     schema = json.loads(r.stdout)
     assert schema["$schema"].startswith("https://json-schema.org/")
-    assert len(schema["oneOf"]) == 5
+    assert len(schema["oneOf"]) == 7  # isek.yaml, actors, areas and funding (v2), fields, indicators, progress
 
 
 def test_schema_of_one_kind(mini):

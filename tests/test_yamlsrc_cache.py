@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import run
 from isek_cli.plan import cache
+from isek_cli.query import measures as measure_queries
 from isek_cli.query import status as queries
 from isek_cli.plan.loader import load_plan
 from isek_cli.plan.source import Loader
@@ -65,7 +66,7 @@ def summary(loaded) -> dict:
     return {
         "diagnostics": [d.as_dict() for d in loaded.diagnostics],
         "status": [queries.status(plan, y) for y in years] if plan.meta else None,
-        "measures": queries.measures(plan, 2024) if plan.meta else None,
+        "measures": measure_queries.measures(plan, 2024) if plan.meta else None,
         "history": {m: [u.model_dump(mode="json") for u in us] for m, us in plan.history.items()},
         "series": {k: [(v.date.isoformat(), v.value) for v, _ in vs] for k, vs in plan.series.items()},
         "files": [(pf.rel, pf.kind, pf.model is None) for pf in loaded.files],

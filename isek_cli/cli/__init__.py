@@ -14,6 +14,7 @@ from .app import app
 from . import check as _check  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401
 from . import progress as _progress  # noqa: E402,F401
+from . import money as _money  # noqa: E402,F401
 from . import report as _report  # noqa: E402,F401
 from . import git as _git  # noqa: E402,F401
 from . import data as _data  # noqa: E402,F401

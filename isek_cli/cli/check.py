@@ -66,7 +66,9 @@ def summary(root: Path, loaded) -> str:
     plan = loaded.index
     if errors:
         return f"{root}: {errors} error(s), {warnings} warning(s)"
-    counts = (f"{len(plan.fields)} fields of action, {len(plan.measure_index)} measures, "
+    parts = sum(1 for m in plan.measure_index.values() if m.parent is not None)
+    measures = f"{len(plan.measure_index) - parts} measures" + (f" and {parts} parts" if parts else "")
+    counts = (f"{len(plan.fields)} fields of action, {measures}, "
               f"{len(plan.indicators)} indicators, {len(plan.progress_years)} progress years")
     return f"{root}: valid ({counts}); {warnings} warning(s)"
 
@@ -119,7 +121,7 @@ def github_line(d: Diagnostic, root: Path) -> str:
 
 @app.command()
 def schema(
-    kind: Optional[str] = typer.Option(None, "--kind", help="Only the schema of one file kind: plan, actors, field, indicators, progress."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Only the schema of one file kind: plan, actors, areas, field, indicators, progress."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write one <kind>.schema.json per file kind into this folder."),
 ) -> None:
     """Print the JSON Schema of the plan files (for editors and validators)."""

@@ -48,9 +48,11 @@ def import_catalogue(
 ) -> None:
     """Create a plan folder from a measure catalogue: one row per measure, German or English headers.
 
-    Columns: Handlungsfeld, Ziel, Nr., Maßnahme, Beschreibung, Priorität, Federführung, Partner,
-    Beginn, Ende, Kosten, Förderung (or field, goal, id, title, description, priority, lead,
-    partners, start, end, cost, funding). Nothing is written unless every row maps.
+    Columns: Kürzel/Nr., Handlungsfeld/Themenfeld, Ziel, Maßnahme, Kurzbeschreibung, Prioritätsstufe,
+    Akteure/Zuständigkeit, Partner, Umsetzungszeitraum (or Beginn, Ende), Kosteneinschätzung,
+    Finanzierung, Stadtteil/Gebiet, Teil von (or field, goal, id, title, description, priority, lead,
+    partners, period, start, end, cost, funding, areas, parent). Nothing is written unless every row
+    maps. Every form: docs/data.md.
     """
     from ..api import import_catalogue as run_import
     from ..data.catalogue import CatalogueRefused, Options
@@ -139,4 +141,6 @@ def export(
         echo(f"isek: cannot write {exc.filename or output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1)
     where = f"{output} ({len(written)} files)" if fmt == "csv" else str(output)
-    echo(f"wrote {where}: {fmt}, {len(plan.index.measure_index)} measures, status in {y}", err=True)
+    parts = sum(1 for _, m in plan.index.all_measures() if m.parent is not None)
+    count = f"{len(plan.index.measure_index) - parts} measures" + (f" and {parts} parts" if parts else "")
+    echo(f"wrote {where}: {fmt}, {count}, status in {y}", err=True)

@@ -64,10 +64,15 @@ def _describe_value(r) -> str:
     return f"{v['indicator']}: {prev}{v['value']:g} on {v['date']}, {r.rel}"
 
 
+def _describe_drawdown(r) -> str:
+    d = r.entry
+    return f"{d['grant']}: drew {d['eur']:,} € on {d['date']} ({r.previous_value + d['eur']:,} € drawn so far), {r.rel}"
+
+
 def _report(result) -> None:
     verb = "would record" if result.dry_run else "recorded"
     for r in result.recorded:
-        text = _describe_update(r) if r.list_key == "updates" else _describe_value(r)
+        text = {"updates": _describe_update, "values": _describe_value, "drawdowns": _describe_drawdown}[r.list_key](r)
         echo(f"{verb} {text}" if result.dry_run else text)
     for rel in result.created:
         echo(f"{'would create' if result.dry_run else 'created'} {rel}")
@@ -114,6 +119,7 @@ def indicator_set(
     indicator: str = typer.Argument(..., metavar="INDICATOR", help="Indicator id, e.g. K-BEV-01."),
     value: str = typer.Argument(..., metavar="VALUE", help="The value: 83060 or 22,8 / 22.8."),
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Date the value refers to, YYYY-MM-DD. Default: today."),
+    area: Optional[str] = typer.Option(None, "--area", help="The area the value is for (areas.yaml). Default: the whole city."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one indicator value to progress/YEAR.yaml."""
@@ -125,7 +131,7 @@ def indicator_set(
         number = to_number(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="VALUE") from None
-    entry = {"indicator": indicator, "value": number, "date": _parse_date(date)}
+    entry = {"indicator": indicator, "value": number, "date": _parse_date(date), "area": area}
     try:
         result = append(state(ctx).plan_dir, values=[entry], dry_run=dry_run)
     except Refused as exc:
@@ -159,8 +165,10 @@ def progress_import(
     if not entries:
         echo(f"isek: {file.name} has no rows to import", err=True)
         raise typer.Exit(1)
+    drawdowns = [e for e in entries if "grant" in e]  # a sheet of drawdowns (Zuwendung, Datum, Betrag)
+    updates = [e for e in entries if "grant" not in e]
     try:
-        result = append(state(ctx).plan_dir, updates=entries, dry_run=dry_run)
+        result = append(state(ctx).plan_dir, updates=updates, drawdowns=drawdowns, dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
     _report(result)
@@ -168,7 +176,7 @@ def progress_import(
 
 
 DUE_COLUMNS = ["reason", "id", "title", "field", "priority", "lead", "status", "percent", "start", "end",
-               "last_update", "years_over", "expected_percent", "ratio", "rating"]
+               "last_update", "years_over", "expected_percent", "gap_points", "ratio", "rating"]
 
 
 @app.command()
@@ -179,12 +187,13 @@ def due(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when anything is listed (for CI)."),
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
-    """Measures lacking an update in the year, overdue, or behind schedule."""
+    """Measures overdue, behind schedule or lacking an update in the year (each listed once); deferred ones for information."""
     data = load(ctx, rev=rev).due(year)
     if format is TableFormat.json:
         emit_json(data)
     elif format is TableFormat.csv:
-        rows = [dict(r, reason=reason) for reason in ("no_update", "overdue", "behind_schedule") for r in data[reason]]
+        rows = [dict(r, reason=reason) for reason in ("overdue", "behind_schedule", "no_update", "deferred")
+                for r in data[reason]]
         emit_csv(rows, DUE_COLUMNS)
     else:
         _due_tables(data)
@@ -194,18 +203,23 @@ def due(
 
 def _due_tables(data: dict) -> None:
     y = data["year"]
+    pct = lambda p: "" if p is None else f"{p} %"  # noqa: E731
     if not data["total"]:
         echo(f"Nothing due for {y}: every open measure has an update, none is overdue or behind schedule.")
-        return
-    pct = lambda p: "" if p is None else f"{p} %"  # noqa: E731
+    if data["overdue"]:
+        emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"], r["last_update"] or "never"]
+                    for r in data["overdue"]],
+                   ["id", "title", "lead", "status", "done", "end", "last update"],
+                   title=f"Overdue at the end of {y} ({len(data['overdue'])})", right=(4, 5))
+    if data["behind_schedule"]:
+        emit_table([[r["id"], r["title"], r["lead"], pct(r["percent"]), f"{r['expected_percent']:g} %", r["rating"],
+                     r["last_update"] or "never"] for r in data["behind_schedule"]],
+                   ["id", "title", "lead", "done", "expected", "rating", "last update"],
+                   title=f"Behind schedule at the end of {y} ({len(data['behind_schedule'])})", right=(3, 4))
     if data["no_update"]:
         emit_table([[r["id"], r["title"], r["lead"], r["status"], r["last_update"] or "never"] for r in data["no_update"]],
                    ["id", "title", "lead", "status", "last update"], title=f"No update in {y} ({len(data['no_update'])})")
-    if data["overdue"]:
-        emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"]] for r in data["overdue"]],
-                   ["id", "title", "lead", "status", "done", "end"], title=f"Overdue ({len(data['overdue'])})", right=(4, 5))
-    if data["behind_schedule"]:
-        emit_table([[r["id"], r["title"], r["lead"], pct(r["percent"]), f"{r['expected_percent']:g} %", r["rating"]]
-                    for r in data["behind_schedule"]],
-                   ["id", "title", "lead", "done", "expected", "rating"],
-                   title=f"Behind schedule ({len(data['behind_schedule'])})", right=(3, 4))
+    if data["deferred"]:
+        emit_table([[r["id"], r["title"], r["lead"], r["last_update"] or "never"] for r in data["deferred"]],
+                   ["id", "title", "lead", "last update"],
+                   title=f"Deferred, for information ({len(data['deferred'])})")

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import UnknownId
+from ..errors import BadFilter, UnknownId
 from ..plan.model import STATUSES
 from .app import app
 from .common import REV_HELP, TableFormat, echo, emit_csv, emit_json, emit_table, load
@@ -27,10 +27,17 @@ def status(
     ctx: typer.Context,
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Monitoring year. Default: the latest year with a progress file."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
+    area: Optional[str] = typer.Option(None, "--area", help="Only measures in this area (and the areas inside it)."),
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
-    """Measures by status per field of action, with the share completed and the change since last year."""
-    data = load(ctx, rev=rev).status(year)
+    """Measures by status per field of action, with the share completed and the change since last year.
+
+    Counts top-level measures; parts count under their parent.
+    """
+    try:
+        data = load(ctx, rev=rev).status(year, area=area)
+    except UnknownId as exc:
+        raise typer.BadParameter(exc.message, param_hint="--area") from None
     if format is TableFormat.json:
         emit_json(data)
         return
@@ -41,8 +48,9 @@ def status(
         emit_csv(flat, ["id", "title", "measures", *STATUSES, "completed_share", "completed_change"])
         return
     headers = ["field", "title", "measures", *STATUSES, "completed", "Δ completed"]
+    shown = [r for r in data["fields"] if r["measures"] or area is None]  # an area touches few fields
     body = [[r["id"], r["title"], r["measures"], *r["by_status"].values(), _pct(r["completed_share"]),
-             _delta(r["change"]["abgeschlossen"])] for r in data["fields"]]
+             _delta(r["change"]["abgeschlossen"])] for r in shown]
     t = data["total"]
     footer = ["total", "", t["measures"], *t["by_status"].values(), _pct(t["completed_share"]),
               _delta(t["change"]["abgeschlossen"])]
@@ -58,33 +66,48 @@ def measures(
     ctx: typer.Context,
     field: Optional[str] = typer.Option(None, "--field", help="Only this field of action (e.g. HF2)."),
     status: Optional[str] = typer.Option(None, "--status", help="Only measures with this status in the year. " + STATUS_HELP),
-    priority: Optional[int] = typer.Option(None, "--priority", min=1, max=3, help="Only this priority (1, 2, 3)."),
+    priority: Optional[int] = typer.Option(None, "--priority", min=1, max=9,
+                                           help="Only this priority (1, 2, 3, or a value of the plan's own scale)."),
     lead: Optional[str] = typer.Option(None, "--lead", help="Only measures this actor leads or partners in."),
     committee: Optional[str] = typer.Option(None, "--committee", help="Only measures referred to this committee."),
+    area: Optional[str] = typer.Option(None, "--area", help="Only measures in this area (and the areas inside it)."),
+    sdg: Optional[str] = typer.Option(None, "--sdg", help="Only measures tagged with this SDG goal (11) or target (11.3)."),
+    decision: Optional[str] = typer.Option(None, "--decision", help="Only measures this council decision added."),
+    parts: bool = typer.Option(False, "--parts", help="List parts (sub-projects) too, each under its parent."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Year for the status. Default: the latest progress year."),
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
     """List measures, filtered."""
-    if status is not None and status not in STATUSES:
-        raise typer.BadParameter(f"'{status}' is not a status. {STATUS_HELP}", param_hint="--status")
     plan = load(ctx, rev=rev)
     try:
         rows = plan.measures(year=year, field=field, status=status, priority=priority, lead=lead,
-                             committee=committee)
+                             committee=committee, area=area, sdg=sdg, decision=decision, parts=parts)
     except UnknownId as exc:
-        option = {"field of action": "--field", "actor": "--lead", "committee": "--committee"}[exc.kind]
+        option = {"field of action": "--field", "actor": "--lead", "committee": "--committee", "area": "--area",
+                  "decision": "--decision"}[exc.kind]
         raise typer.BadParameter(exc.message, param_hint=option) from None
+    except BadFilter as exc:
+        raise typer.BadParameter(exc.message, param_hint="--" + exc.option) from None
     y = plan.default_year() if year is None else year
     if format is TableFormat.json:
         emit_json({"year": y, "measures": rows})
     elif format is TableFormat.csv:
         emit_csv(rows, MEASURE_COLUMNS)
     else:
-        emit_table([[r["id"], r["title"], r["priority"], r["lead"], r["status"],
+        depth = _depths(rows)
+        emit_table([[("  " * depth[r["id"]] + r["id"]), r["title"], r["priority"], r["lead"], r["status"],
                      "" if r["percent"] is None else f"{r['percent']} %", r["end"]] for r in rows],
                    ["id", "title", "prio", "lead", "status", "done", "end"],
                    title=f"{len(rows)} measures, status {y}", right=(2, 5, 6))
+
+
+def _depths(rows: list[dict]) -> dict[str, int]:
+    """How deep each listed part sits under its top-level measure (0: top level); rows come parent first."""
+    depth: dict[str, int] = {}
+    for r in rows:
+        depth[r["id"]] = depth.get(r["parent"], -1) + 1 if r["parent"] is not None else 0
+    return depth
 
 
 @app.command()

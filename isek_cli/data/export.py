@@ -1,7 +1,7 @@
 """`isek export`: the plan as open data, in CSV (with a Frictionless data package), XLSX, JSON or SQLite.
 
-Every format carries the same tables (``TABLES``), built once from the loaded
-plan by :func:`tables`. Output is deterministic: the same plan gives the same
+Every format carries the same tables (``TABLES`` of ``data/tables.py``), built
+once from the loaded plan by :func:`tables`. Output is deterministic: the same plan gives the same
 bytes for CSV and JSON and the same content for XLSX and SQLite. The
 ``measures`` table doubles as a catalogue that ``isek import catalogue`` reads.
 """
@@ -12,136 +12,14 @@ import datetime as dt
 import io
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from ..plan.model import STATUSES
 from ..plan.index import PlanIndex
+from .tables import BY_NAME, TABLES, B, D, I, L, N, S, Table, tables  # noqa: F401 (the export's tables, re-exported)
 
-S, I, N, B, D = "string", "integer", "number", "boolean", "date"
-L = "list"  # several values: '; '-joined text in CSV, XLSX and SQLite, an array in JSON
 GENERATOR = "isek export"
 SEP = "; "
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    columns: tuple[tuple[str, str], ...]  # (name, type)
-    key: tuple[str, ...]
-    refs: tuple[tuple[str, str], ...] = ()  # (column, referenced table); the reference is that table's id
-    description: str = ""
-
-    @property
-    def names(self) -> list[str]:
-        return [c for c, _ in self.columns]
-
-
-def _link(name: str, parent: str, column: str, ref: str, desc: str) -> Table:
-    """A list of a parent entity as its own table: (parent, position, value)."""
-    refs = ((parent, parent + "s"),) + (((column, ref),) if ref else ())
-    return Table(name, ((parent, S), ("position", I), (column, S)), (parent, "position"), refs, desc)
-
-
-# Parents before children: the order of CREATE TABLE and of the data package.
-TABLES: tuple[Table, ...] = (
-    Table("plan", (("city", S), ("title", S), ("adopted_body", S), ("adopted_date", D), ("horizon_start", I),
-                   ("horizon_end", I), ("owner", S), ("language", S), ("vision", S), ("status_year", I)),
-          ("city",), (), "The plan (one row); status_year is the year the measures' status refers to."),
-    Table("guiding_goals", (("id", S), ("position", I), ("title", S), ("text", S)), ("id",), (), "Leitziele."),
-    Table("actors", (("id", S), ("name", S), ("kind", S)), ("id",), (),
-          "Actors (Akteure); kind is administration, politics or external."),
-    Table("committees", (("id", S), ("name", S)), ("id",), (), "Committees (Fachausschüsse)."),
-    Table("fields", (("id", S), ("position", I), ("title", S), ("description", S), ("guiding_goals", L)),
-          ("id",), (), "Fields of action (Handlungsfelder), in plan order."),
-    _link("field_guiding_goals", "field", "guiding_goal", "guiding_goals", "The guiding goals each field serves."),
-    Table("goals", (("id", S), ("field", S), ("position", I), ("title", S)), ("id",), (("field", "fields"),),
-          "Goals (Ziele) of the fields of action."),
-    Table("indicators", (("id", S), ("position", I), ("title", S), ("unit", S), ("source", S), ("direction", S),
-                         ("baseline_year", I), ("baseline_value", N), ("target_year", I), ("target_value", N),
-                         ("fields", L)), ("id",), (), "Context indicators (Kennzahlen); direction: up, down, neutral."),
-    _link("indicator_fields", "indicator", "field", "fields", "The fields of action each indicator belongs to."),
-    Table("measures", (("id", S), ("position", I), ("field", S), ("field_title", S), ("title", S),
-                       ("description", S), ("goals", L), ("goal_titles", L), ("priority", I), ("lead", S),
-                       ("lead_name", S), ("partners", L), ("partner_names", L), ("committee", S),
-                       ("committee_name", S), ("start_year", I), ("end_year", I), ("cost_eur", I), ("funding", L),
-                       ("key_project", B), ("indicators", L), ("status_year", I), ("status", S), ("percent", I),
-                       ("spent_eur", I)),
-          ("id",), (("field", "fields"), ("lead", "actors"), ("committee", "committees")),
-          "Measures (Maßnahmen), one row each, with status, percent and spending in status_year."),
-    _link("measure_goals", "measure", "goal", "goals", "The goals each measure serves."),
-    _link("measure_partners", "measure", "actor", "actors", "Partner actors of each measure."),
-    _link("measure_funding", "measure", "programme", "", "Funding programmes of each measure."),
-    _link("measure_indicators", "measure", "indicator", "indicators", "Indicators each measure refers to."),
-    Table("updates", (("measure", S), ("seq", I), ("year", I), ("date", D), ("status", S), ("percent", I),
-                      ("note", S), ("spent_eur", I)), ("measure", "seq"), (("measure", "measures"),),
-          "Every progress entry; seq counts a measure's entries by date (from 1), year is the progress file."),
-    Table("indicator_values", (("indicator", S), ("seq", I), ("year", I), ("date", D), ("value", N)),
-          ("indicator", "seq"), (("indicator", "indicators"),), "Every indicator value; seq counts by date."),
-    Table("status_by_year", (("measure", S), ("year", I), ("status", S), ("percent", I), ("spent_eur", I)),
-          ("measure", "year"), (("measure", "measures"),),
-          "Each measure's status, percent and spending at the end of every year from the horizon's start "
-          "to the latest progress year (the status rule)."),
-)
-BY_NAME = {t.name: t for t in TABLES}
-
-
-def tables(plan: PlanIndex, year: int) -> dict[str, list[dict[str, Any]]]:
-    """Every table's rows, in a stable order."""
-    meta = plan.meta
-    out: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
-    out["plan"].append({"city": meta.city, "title": meta.title, "adopted_body": meta.adopted.body,
-                        "adopted_date": meta.adopted.date, "horizon_start": meta.horizon.start,
-                        "horizon_end": meta.horizon.end, "owner": meta.owner, "language": meta.language,
-                        "vision": meta.vision, "status_year": year})
-    out["guiding_goals"] = [dict(id=g.id, position=i, title=g.title, text=g.text)
-                            for i, g in enumerate(meta.guiding_goals, 1)]
-    out["actors"] = [a.model_dump() for a in plan.actors]
-    out["committees"] = [c.model_dump() for c in plan.committees]
-    for i, f in enumerate(plan.fields, 1):
-        out["fields"].append(dict(id=f.id, position=i, title=f.title, description=f.description,
-                                  guiding_goals=f.guiding_goals or []))
-        _links(out, "field_guiding_goals", "field", f.id, "guiding_goal", f.guiding_goals)
-        out["goals"] += [dict(id=g.id, field=f.id, position=j, title=g.title) for j, g in enumerate(f.goals, 1)]
-    for i, x in enumerate(plan.indicators, 1):
-        out["indicators"].append(dict(
-            id=x.id, position=i, title=x.title, unit=x.unit, source=x.source, direction=x.direction,
-            baseline_year=x.baseline.year, baseline_value=x.baseline.value,
-            target_year=x.target.year if x.target else None, target_value=x.target.value if x.target else None,
-            fields=x.fields or []))
-        _links(out, "indicator_fields", "indicator", x.id, "field", x.fields)
-    actor_name = {a.id: a.name for a in plan.actors}
-    committee_name = {c.id: c.name for c in plan.committees}
-    for i, (f, m) in enumerate(plan.all_measures(), 1):
-        out["measures"].append(dict(
-            id=m.id, position=i, field=f.id, field_title=f.title, title=m.title, description=m.description,
-            goals=list(m.goals), goal_titles=[plan.goals[g].title for g in m.goals], priority=m.priority,
-            lead=m.lead, lead_name=actor_name.get(m.lead), partners=list(m.partners or []),
-            partner_names=[actor_name.get(p) for p in m.partners or []], committee=m.committee,
-            committee_name=committee_name.get(m.committee), start_year=m.start, end_year=m.end,
-            cost_eur=m.cost_eur, funding=list(m.funding or []), key_project=bool(m.key_project),
-            indicators=list(m.indicators or []), status_year=year, status=plan.status_of(m.id, year),
-            percent=plan.percent_of(m.id, year), spent_eur=plan.spent_of(m.id, year)))
-        _links(out, "measure_goals", "measure", m.id, "goal", m.goals)
-        _links(out, "measure_partners", "measure", m.id, "actor", m.partners)
-        _links(out, "measure_funding", "measure", m.id, "programme", m.funding)
-        _links(out, "measure_indicators", "measure", m.id, "indicator", m.indicators)
-    for _, m in plan.all_measures():  # a measure's updates, by date (ties: file order)
-        updates = [getattr(e, "update", e) for e in plan.history.get(m.id, [])]
-        out["updates"] += [dict(u.model_dump(), seq=j, year=u.date.year) for j, u in enumerate(updates, 1)]
-    for x in plan.indicators:
-        values = [v[0] if isinstance(v, tuple) else v for v in plan.series.get(x.id, [])]
-        out["indicator_values"] += [dict(indicator=x.id, seq=j, year=v.date.year, date=v.date, value=v.value)
-                                    for j, v in enumerate(values, 1)]
-    last = plan.latest_year
-    years = range(meta.horizon.start, last + 1) if last is not None else range(0)
-    out["status_by_year"] = [dict(measure=m.id, year=y, status=plan.status_of(m.id, y), percent=plan.percent_of(m.id, y),
-                                  spent_eur=plan.spent_of(m.id, y)) for _, m in plan.all_measures() for y in years]
-    return out
-
-
-def _links(out, table: str, parent: str, pid: str, column: str, values) -> None:
-    out[table] += [{parent: pid, "position": j, column: v} for j, v in enumerate(values or [], 1)]
 
 
 # --- value conversion per format ---------------------------------------------
@@ -249,20 +127,27 @@ def datapackage(plan: PlanIndex, year: int) -> dict[str, Any]:
                 f["description"] = f"several values separated by '{SEP.strip()}'"
             if c in t.key:
                 f["constraints"] = {"required": True}
-            if c == "status":
+            if c == "status":  # as written: one of the seven or a status of the plan's own
+                f.setdefault("constraints", {})["enum"] = list(STATUSES) + list(plan.plan_statuses)
+            elif c in ("counts_as", "status_counts_as"):
                 f.setdefault("constraints", {})["enum"] = list(STATUSES)
             fields.append(f)
         schema: dict[str, Any] = {"fields": fields, "primaryKey": list(t.key)}
-        if t.refs:
-            schema["foreignKeys"] = [{"fields": [c], "reference": {"resource": ref, "fields": ["id"]}}
-                                     for c, ref in t.refs]
+        if t.refs:  # a reference within the same table names the resource "" (Table Schema)
+            schema["foreignKeys"] = [{"fields": [c], "reference": {"resource": "" if ref == t.name else ref,
+                                                                   "fields": ["id"]}} for c, ref in t.refs]
         resources.append({"profile": "tabular-data-resource", "name": t.name, "path": f"{t.name}.csv",
                           "description": t.description, "format": "csv", "mediatype": "text/csv",
                           "encoding": "utf-8", "schema": schema})
-    return {"profile": "tabular-data-package", "name": name, "title": meta.title,
-            "description": f"{meta.title}: fields of action, goals, measures with their status in {year}, "
-                           f"progress entries and indicators, exported by isek.",
-            "generator": GENERATOR, "resources": resources}
+    package: dict[str, Any] = {
+        "profile": "tabular-data-package", "name": name, "title": meta.title,
+        "description": f"{meta.title}: fields of action, goals, measures with their status in {year}, "
+                       f"progress entries and indicators, exported by isek.",
+        "generator": GENERATOR}
+    if meta.license:  # isek.yaml 'license', an SPDX id
+        package["licenses"] = [{"name": meta.license, "path": f"https://spdx.org/licenses/{meta.license}.html"}]
+    package["resources"] = resources
+    return package
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -281,7 +166,9 @@ def to_sqlite(data: dict[str, list[dict]]) -> bytes:
         for t in TABLES:
             cols = [f'"{c}" {sql_type[k]}' + (" NOT NULL" if c in t.key else "") for c, k in t.columns]
             cols.append("PRIMARY KEY (" + ", ".join(f'"{c}"' for c in t.key) + ")")
-            cols += [f'FOREIGN KEY ("{c}") REFERENCES "{ref}" ("id")' for c, ref in t.refs]
+            # Within one table (a part's parent, an area's parent) the row referred to may come later.
+            cols += [f'FOREIGN KEY ("{c}") REFERENCES "{ref}" ("id")' +
+                     (" DEFERRABLE INITIALLY DEFERRED" if ref == t.name else "") for c, ref in t.refs]
             con.execute(f'CREATE TABLE "{t.name}" (\n  ' + ",\n  ".join(cols) + "\n)")
             for c, _ in t.refs:
                 if c == t.key[0]:

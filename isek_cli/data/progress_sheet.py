@@ -2,6 +2,8 @@
 
 Every row is checked against the plan before anything is written; one bad
 row refuses the whole file, and every bad cell is named by row and column.
+A sheet with a grant column and an amount column (Zuwendung, Betrag) holds
+drawdowns instead: one payment per row.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ COLUMNS = {
     "spent_eur": ["ausgaben", "ausgaben_eur", "mittelabfluss", "verausgabt", "spent", "kosten_bisher"],
 }
 REQUIRED = ("measure", "date", "status")
+DRAWDOWN_COLUMNS = {
+    "grant": ["zuwendung", "bewilligung", "foerderbescheid", "grant_id", "bescheid"],
+    "date": ["datum", "abrufdatum", "zahlungsdatum", "stichtag"],
+    "eur": ["betrag", "betrag_eur", "abruf", "mittelabruf", "abgerufen", "amount", "amount_eur"],
+}
 
 
 @dataclass
@@ -37,24 +44,31 @@ class RowProblem:
         return f"{self.where}: {self.message}"
 
 
-def status_words() -> dict[str, str]:
-    """Status keys and their German and English labels, normalised, to status keys."""
+def status_words(plan: PlanIndex | None = None) -> dict[str, str]:
+    """Status keys, their German and English labels and the plan's own statuses (id and
+    title), normalised, to status keys."""
     words = {sheets.normal_header(s): s for s in STATUSES}
     for lang in LANGUAGES:
         for key, label in catalogue(lang)["status"].items():
             words[sheets.normal_header(label)] = key
+    for ps in (plan.plan_statuses.values() if plan is not None else ()):
+        words[sheets.normal_header(ps.id)] = ps.id
+        words[sheets.normal_header(ps.title)] = ps.id
     return words
 
 
 def parse(path: Path, plan: PlanIndex, sheet: str | None = None) -> tuple[list[dict[str, Any]], list[RowProblem], list[str]]:
     """Entries for the writer, the problems found, and notes (e.g. the encoding used)."""
     table = sheets.read_table(path, sheet)
+    drawdown_cols = sheets.map_columns(table, DRAWDOWN_COLUMNS)
+    if "grant" in drawdown_cols and "eur" in drawdown_cols:
+        return _drawdowns(table, drawdown_cols, plan)
     cols = sheets.map_columns(table, COLUMNS)
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         return [], [RowProblem(f"{table.name}:{table.header_row}",
                                f"missing column(s) {', '.join(missing)}; headers found: {', '.join(h for h in table.headers if h)}")], table.notes
-    words = status_words()
+    words = status_words(plan)
     horizon = plan.meta.horizon
     entries: list[dict[str, Any]] = []
     problems: list[RowProblem] = []
@@ -93,7 +107,7 @@ def parse(path: Path, plan: PlanIndex, sheet: str | None = None) -> tuple[list[d
             bad(cell("measure"), "measure", f"'{m}' is not a measure of the plan" + (f"; {hint}" if hint else ""))
         if not horizon.start <= entry["date"].year <= horizon.end:
             bad(cell("date"), "date", f"{entry['date']} lies outside the horizon {horizon.start}–{horizon.end}")
-        if entry.get("percent") == 100 and entry["status"] != COMPLETED:
+        if entry.get("percent") == 100 and plan.counts_as(entry["status"]) != COMPLETED:
             bad(cell("percent"), "percent", "100 only with status abgeschlossen")
         if row_ok:
             entries.append(entry)
@@ -109,8 +123,9 @@ def _convert(name: str, c: sheets.Cell, words: dict[str, str]) -> Any:
     if name == "status":
         key = words.get(sheets.normal_header(v))
         if key is None:
-            hint = did_you_mean(str(v), list(STATUSES))
-            raise ValueError(f"'{v}' is not a status" + (f"; {hint}" if hint else "") + f" (statuses: {', '.join(STATUSES)})")
+            known = sorted(set(words.values()), key=lambda k: (k not in STATUSES, k))
+            hint = did_you_mean(str(v), known)
+            raise ValueError(f"'{v}' is not a status" + (f"; {hint}" if hint else "") + f" (statuses: {', '.join(known)})")
         return key
     if name == "percent":
         n = sheets.to_int(v, percent_cell="%" in c.number_format)
@@ -124,3 +139,38 @@ def _convert(name: str, c: sheets.Cell, words: dict[str, str]) -> Any:
 
 def years_of(entries: list[dict[str, Any]]) -> list[int]:
     return sorted({e["date"].year for e in entries if isinstance(e.get("date"), dt.date)})
+
+
+def _drawdowns(table, cols: dict[str, int], plan: PlanIndex) -> tuple[list[dict[str, Any]], list[RowProblem], list[str]]:
+    """Drawdown rows: grant, date, amount in euros (each row one payment)."""
+    entries: list[dict[str, Any]] = []
+    problems: list[RowProblem] = []
+    if "date" not in cols:
+        return [], [RowProblem(f"{table.name}:{table.header_row}", "missing column date (Datum) for the drawdowns")], \
+            table.notes
+    for row in table.rows:
+        entry: dict[str, Any] = {}
+        for name, i in cols.items():
+            c = row[i] if i < len(row) else sheets.Cell(None, row[0].row, i + 1)
+            where = f"{table.name}:{c.row}:{sheets.column_letter(c.col)}"
+            if c.empty:
+                problems.append(RowProblem(where, f"{name}: empty; every row needs grant, date and amount"))
+                continue
+            try:
+                if name == "grant":
+                    value: Any = sheets.to_text(c.value)
+                    if value not in plan.grant_index:
+                        hint = did_you_mean(value, plan.grant_index)
+                        raise ValueError(f"'{value}' is not a grant of funding.yaml" + (f"; {hint}" if hint else ""))
+                elif name == "date":
+                    value = sheets.to_date(c.value)
+                else:
+                    value = sheets.to_int(c.value)
+                    if value < 0:
+                        raise ValueError(f"{value} is negative")
+                entry[name] = value
+            except ValueError as exc:
+                problems.append(RowProblem(where, f"{name}: {exc}"))
+        if len(entry) == 3:
+            entries.append(entry)
+    return entries, problems, table.notes

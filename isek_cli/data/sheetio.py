@@ -116,7 +116,8 @@ def _read_csv(path: Path, size: int) -> Table:
             raise SheetError(f"{path.name}: neither UTF-8 nor Windows-1252; save the file as CSV UTF-8") from None
         notes.append(f"{path.name} is not UTF-8; read it as Windows-1252 (Excel's default)")
     del raw
-    first = text.split("\n", 1)[0]
+    # The first line that holds a delimiter decides: a title line above the table may hold none.
+    first = next((line for line in text.split("\n", 10)[:10] if any(d in line for d in ";,\t")), "")
     delimiter = max((";", ",", "\t"), key=first.count)
     grid: list[list[Cell]] = []
     cells = 0

@@ -3,42 +3,81 @@
 Entities are compared by id: added, removed, renamed (same content under a
 new id) or changed, each change as ``field: old → new``. Progress entries are
 compared per measure, and the status change they imply is reported; indicator
-values per indicator and date. Works on plans with errors too (their valid
+values per indicator, area and date, as collections (several may share a date). Works on plans with errors too (their valid
 parts are compared), so a reviewer sees the change even when it broke the plan.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, defaultdict, deque
 from typing import Any
 
 from ..plan.index import PlanIndex
 
-KINDS = ("plan", "guiding_goal", "actor", "committee", "field", "goal", "measure", "indicator")
+KINDS = ("plan", "decision", "plan_status", "guiding_goal", "actor", "committee", "area", "field", "goal", "measure",
+         "indicator", "programme", "grant")
 KIND_TITLES = {
-    "plan": "plan", "guiding_goal": "guiding goals", "actor": "actors", "committee": "committees",
-    "field": "fields of action", "goal": "goals", "measure": "measures", "indicator": "indicators",
+    "plan": "plan", "decision": "decisions", "plan_status": "plan statuses", "guiding_goal": "guiding goals",
+    "actor": "actors", "committee": "committees", "area": "areas", "field": "fields of action", "goal": "goals",
+    "measure": "measures", "indicator": "indicators", "programme": "funding programmes", "grant": "grants",
 }
-META_KEYS = ("city", "title", "adopted", "horizon", "owner", "language", "vision")
+META_KEYS = ("city", "title", "adopted", "horizon", "owner", "language", "vision", "report.mandate", "report.foreword",
+             "priorities", "license")
+# Lists whose order means nothing: compared (and shown) sorted, so reordering them is no change.
+_SETS = ("areas", "sdgs", "also_fields", "decided_by")
 
 
 def _dump(model, **kw) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True, **kw)
 
 
+def _measure(m, field_id: str) -> dict[str, Any]:
+    # cost_eur from the model's own JSON form: pydantic's dump of the int-or-range union warns on a range.
+    content = _dump(m, exclude={"id", "cost_eur"}) | {"field": field_id}
+    if m.cost_eur is not None:
+        content["cost_eur"] = m.cost_json
+    if isinstance(content.get("lead"), list) and len(content["lead"]) == 1:
+        content["lead"] = content["lead"][0]  # lead: [A] says what lead: A says
+    for k in _SETS:
+        if k in content:
+            content[k] = sorted(content[k])
+    return content
+
+
+def _outline(geometry: dict | None) -> str | None:
+    """A short fingerprint of an area's outline: a changed GeoJSON file shows as a change."""
+    if geometry is None:
+        return None
+    coords = json.dumps(geometry.get("coordinates"), separators=(",", ":"))
+    points = coords.count("[") - coords.count("[[")
+    return f"{points} points #{hashlib.sha256(coords.encode()).hexdigest()[:8]}"
+
+
 def entities(plan: PlanIndex) -> dict[str, dict[str, dict[str, Any]]]:
     """{kind: {id: content without the id}} for every entity of the plan."""
     out: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in KINDS}
     if plan.meta is not None:
-        meta = _dump(plan.meta, exclude={"guiding_goals"})
+        meta = _dump(plan.meta, exclude={"guiding_goals", "decisions", "statuses"})
+        for k, v in (meta.pop("report", None) or {}).items():
+            meta[f"report.{k}"] = v
         out["plan"]["isek.yaml"] = {k: meta.get(k) for k in META_KEYS if k in meta}
         for g in plan.meta.guiding_goals:
             out["guiding_goal"][g.id] = _dump(g, exclude={"id"})
+        for d in plan.meta.decisions or []:
+            out["decision"][d.id] = _dump(d, exclude={"id"})
+        for s in plan.meta.statuses or []:
+            out["plan_status"][s.id] = _dump(s, exclude={"id"})
     for a in plan.actors:
         out["actor"][a.id] = _dump(a, exclude={"id"})
     for c in plan.committees:
         out["committee"][c.id] = _dump(c, exclude={"id"})
+    for a in plan.areas:
+        out["area"][a.id] = _dump(a, exclude={"id"})
+        outline = _outline(plan.geometry.get(a.id))
+        if outline is not None:
+            out["area"][a.id]["outline"] = outline
     for f in plan.fields:
         out["field"][f.id] = {"title": f.title, "description": f.description, "guiding_goals": f.guiding_goals or None,
                               "file": plan.field_files.get(f.id)}
@@ -46,9 +85,15 @@ def entities(plan: PlanIndex) -> dict[str, dict[str, dict[str, Any]]]:
         for g in f.goals:
             out["goal"][g.id] = _dump(g, exclude={"id"}) | {"field": f.id}
         for m in f.measures:
-            out["measure"][m.id] = _dump(m, exclude={"id"}) | {"field": f.id}
+            out["measure"][m.id] = _measure(m, f.id)
+    for p in plan.programmes:
+        out["programme"][p.id] = _dump(p, exclude={"id"})
+    for g in plan.grants:
+        out["grant"][g.id] = _dump(g, exclude={"id"})
     for x in plan.indicators:
         out["indicator"][x.id] = _dump(x, exclude={"id"})
+        if "sdgs" in out["indicator"][x.id]:
+            out["indicator"][x.id]["sdgs"] = sorted(x.sdgs)
     return out
 
 
@@ -57,9 +102,11 @@ def _field_changes(old: dict, new: dict) -> list[dict[str, Any]]:
             for k in sorted(set(old) | set(new), key=_key_order) if old.get(k) != new.get(k)]
 
 
-_ORDER = ["title", "field", "description", "goals", "priority", "lead", "partners", "committee", "start", "end",
-          "cost_eur", "funding", "key_project", "indicators", "name", "kind", "text", "unit", "source", "direction",
-          "baseline", "target", "fields", "guiding_goals", "file"]
+_ORDER = ["title", "field", "parent", "description", "goals", "also_fields", "priority", "lead", "partners", "committee",
+          "start", "end", "cost_eur", "costs", "funding", "key_project", "indicators", "areas", "sdgs", "links",
+          "decided_by", "name", "kind", "date", "body", "ref", "url", "counts_as", "geometry", "outline", "text",
+          "unit", "source", "direction", "baseline", "target", "fields", "decimals", "guiding_goals", "file",
+          "programme", "year", "amount_eur", "rate", "eligible_eur", "measures", "decision", "level", "family"]
 
 
 def _key_order(k: str) -> tuple[int, str]:
@@ -70,6 +117,18 @@ def _title(content: dict) -> str | None:
     return content.get("title") or content.get("name")
 
 
+def _status_uses(plan: PlanIndex, status: str) -> set[tuple[str, str]]:
+    return {(m, u.date.isoformat()) for m, us in plan.history.items() for u in us if u.status == status}
+
+
+def _same_status(old: PlanIndex, new: PlanIndex, olds: dict, news: dict, r: str, n: str) -> bool:
+    """A plan status renamed: the same counting, and used by exactly the entries that used the old word."""
+    if olds[r].get("counts_as") != news[n].get("counts_as"):
+        return False
+    uses = _status_uses(old, r)
+    return (bool(uses) and uses == _status_uses(new, n)) or olds[r].get("title") == news[n].get("title")
+
+
 def compare_entities(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
     a, b = entities(old), entities(new)
     changes: list[dict[str, Any]] = []
@@ -77,7 +136,13 @@ def compare_entities(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
         olds, news = a[kind], b[kind]
         removed = [i for i in olds if i not in news]
         added = [i for i in news if i not in olds]
-        renamed = _renames(removed, added, olds, news)
+        renamed = _renames(removed, added, olds, news)  # new id -> old id
+        if kind == "plan_status":  # a status word renamed everywhere, perhaps with a new title
+            for r in removed:
+                for n in added:
+                    if n not in renamed and r not in renamed.values() and _same_status(old, new, olds, news, r, n):
+                        renamed[n] = r
+                        break
         gone = set(renamed.values())
         for i in olds:
             if i in news and olds[i] != news[i]:
@@ -85,7 +150,7 @@ def compare_entities(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
                                 "fields": _field_changes(olds[i], news[i])})
         for n, r in renamed.items():
             changes.append({"kind": kind, "id": n, "change": "renamed", "old_id": r, "title": _title(news[n]),
-                            "fields": []})
+                            "fields": _field_changes(olds[r], news[n])})
         for i in added:
             if i not in renamed:
                 changes.append({"kind": kind, "id": i, "change": "added", "title": _title(news[i]), "fields": []})
@@ -114,64 +179,147 @@ def _content_key(content: dict) -> str:
     return json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
 
 
-def _entry(u) -> tuple:
-    return (u.date.isoformat(), u.status, u.percent, u.note, u.spent_eur)
+_ENTRY = ("date", "status", "percent", "note", "spent_eur")
 
 
-def compare_progress(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
-    """Per measure: entries added/removed/changed, and the status change they imply."""
+def _entry(u, rename: dict[str, str]) -> tuple:
+    return (u.date.isoformat(), rename.get(u.status, u.status), u.percent, u.note, u.spent_eur)
+
+
+def _sort_entry(x: tuple) -> tuple:
+    return tuple("" if v is None else str(v) for v in x)
+
+
+def _title_of(mid: str, old: PlanIndex, new: PlanIndex) -> str | None:
+    m = new.measure_index.get(mid) or old.measure_index.get(mid)
+    return m.title if m is not None else None
+
+
+def compare_progress(old: PlanIndex, new: PlanIndex, rename: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Per measure: entries added/removed/changed, and the status change they imply.
+
+    ``rename`` maps old plan status words to new ones (a renamed plan status), so
+    entries that differ only by that word are no change. A parent without entries
+    of its own whose status, derived from its parts, changed is listed too.
+    """
+    rename = rename or {}
     years = [y for y in (old.latest_year, new.latest_year) if y is not None]
     year = max(years) if years else None
     out = []
     order = {m: i for i, m in enumerate(new.measure_index or old.measure_index)}  # plan order; unknown ids last
-    for mid in sorted(set(old.history) | set(new.history), key=lambda m: (order.get(m, len(order)), m)):
-        before = Counter(_entry(e) for e in old.history.get(mid, []))
-        after = Counter(_entry(e) for e in new.history.get(mid, []))
+    rows: dict[str, dict[str, Any]] = {}
+    for mid in set(old.history) | set(new.history):
+        before = Counter(_entry(e, rename) for e in old.history.get(mid, []))
+        after = Counter(_entry(e, rename) for e in new.history.get(mid, []))
         if before == after:
             continue
         added = list((after - before).elements())
         removed = list((before - after).elements())
-        changed_dates = {x[0] for x in added} & {x[0] for x in removed}
+        # Per date, an added and a removed entry pair up as one corrected entry.
+        per_date = Counter(x[0] for x in added)
+        changed = 0
+        for date, n in Counter(x[0] for x in removed).items():
+            changed += min(n, per_date.get(date, 0))
+        rows[mid] = {
+            "measure": mid,
+            "title": _title_of(mid, old, new),
+            "entries_added": len(added) - changed,
+            "entries_removed": len(removed) - changed,
+            "entries_changed": changed,
+            "added": [dict(zip(_ENTRY, x)) for x in sorted(added, key=_sort_entry)],
+            "from_parts": False,
+        }
+    # Parents whose status comes from their parts: a part's entry, or a part moved in or out, may change it.
+    for mid in set(old.parts) | set(new.parts):
+        if mid not in rows and not (new.history.get(mid) or old.history.get(mid)):
+            rows[mid] = {"measure": mid, "title": _title_of(mid, old, new), "entries_added": 0, "entries_removed": 0,
+                         "entries_changed": 0, "added": [], "from_parts": True}
+    for mid in sorted(rows, key=lambda m: (order.get(m, len(order)), m)):
+        row = rows[mid]
         status_old = old.status_of(mid, year) if year else None
         status_new = new.status_of(mid, year) if year else None
-        title = new.measure_index[mid].title if mid in new.measure_index else (old.measure_index[mid].title if mid in old.measure_index else None)
-        out.append({
-            "measure": mid,
-            "title": title,
-            "entries_added": sum(1 for x in added if x[0] not in changed_dates),
-            "entries_removed": sum(1 for x in removed if x[0] not in changed_dates),
-            "entries_changed": len(changed_dates),
-            "added": [dict(zip(("date", "status", "percent", "note", "spent_eur"), x)) for x in sorted(added)],
+        status_old = rename.get(status_old, status_old)
+        status = {"old": status_old, "new": status_new} if status_old != status_new else None
+        if row.get("from_parts") and status is None:
+            continue
+        out.append(row | {
             "year": year,
-            "status": ({"old": status_old, "new": status_new} if status_old != status_new else None),
+            "status": status,
             "percent": ({"old": old.percent_of(mid, year), "new": new.percent_of(mid, year)} if year else None),
         })
     return out
 
 
-def compare_values(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
-    def table(plan: PlanIndex) -> dict[tuple[str, str], float]:
-        return {(x, v.date.isoformat()): v.value for x, vs in plan.series.items() for v, _ in vs}
+def _values(plan: PlanIndex) -> dict[tuple[str, str, str], list[float]]:
+    """{(indicator, area or "", date): the values written for it, in file order}.
 
-    a, b = table(old), table(new)
+    Keyed by area as well as date: a city value and an area value on one date are
+    two facts, and so are two values on one date (W408); none may hide another.
+    """
+    out: dict[tuple[str, str, str], list[float]] = {}
+    for x, vs in plan.series.items():
+        for v, _ in vs:
+            out.setdefault((x, v.area or "", v.date.isoformat()), []).append(v.value)
+    return out
+
+
+def _minus(a: list[float], b: list[float]) -> list[float]:
+    """The values of ``a`` that ``b`` does not have (as many times as ``a`` has them more), in order."""
+    left = Counter(b)
+    out = []
+    for x in a:
+        if left[x]:
+            left[x] -= 1
+        else:
+            out.append(x)
+    return out
+
+
+def _compare_collections(a: dict[tuple, list], b: dict[tuple, list]) -> list[tuple[tuple, str, Any, Any]]:
+    """Per key: (key, change, old, new) for what was removed, added, or changed (one removed and one
+    added). Compared as collections, so reordering lines or moving one to another file is no change."""
     out = []
     for key in sorted(set(a) | set(b)):
-        if a.get(key) == b.get(key):
-            continue
-        change = "added" if key not in a else ("removed" if key not in b else "changed")
-        out.append({"indicator": key[0], "date": key[1], "change": change, "old": a.get(key), "new": b.get(key)})
+        removed, added = _minus(a.get(key, []), b.get(key, [])), _minus(b.get(key, []), a.get(key, []))
+        pairs = list(zip(removed, added))
+        out += [(key, "changed", o, n) for o, n in pairs] + [(key, "removed", o, None) for o in removed[len(pairs):]] \
+            + [(key, "added", None, n) for n in added[len(pairs):]]
     return out
+
+
+def compare_values(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
+    """Per indicator, area and date: values added, removed, or changed (one removed and one added)."""
+    return [{"indicator": x, "area": area or None, "date": date, "change": c, "old": o, "new": n}
+            for (x, area, date), c, o, n in _compare_collections(_values(old), _values(new))]
+
+
+def _drawdowns(plan: PlanIndex) -> dict[tuple[str, str], list[int]]:
+    """{(grant, date): the payments written for it}: several payments may share a date."""
+    out: dict[tuple[str, str], list[int]] = {}
+    for g, ds in plan.drawdowns.items():
+        for d in ds:
+            out.setdefault((g, d.date.isoformat()), []).append(d.eur)
+    return out
+
+
+def compare_drawdowns(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
+    """Per grant and date: payments added, removed, or changed, compared as collections like values."""
+    return [{"grant": grant, "date": date, "change": c, "old": o, "new": n}
+            for (grant, date), c, o, n in _compare_collections(_drawdowns(old), _drawdowns(new))]
 
 
 def diff(old: PlanIndex, new: PlanIndex) -> dict[str, Any]:
     changes = compare_entities(old, new)
-    progress = compare_progress(old, new)
+    rename = {c["old_id"]: c["id"] for c in changes if c["kind"] == "plan_status" and c["change"] == "renamed"}
+    progress = compare_progress(old, new, rename)
     values = compare_values(old, new)
+    drawdowns = compare_drawdowns(old, new)
     count = Counter(c["change"] for c in changes)
     return {
         "changes": changes,
         "progress": progress,
         "values": values,
+        "drawdowns": drawdowns,
         "summary": {
             "added": count["added"],
             "removed": count["removed"],
@@ -182,6 +330,7 @@ def diff(old: PlanIndex, new: PlanIndex) -> dict[str, Any]:
             "entries_removed": sum(p["entries_removed"] for p in progress),
             "entries_changed": sum(p["entries_changed"] for p in progress),
             "values_changed": len(values),
+            "drawdowns_changed": len(drawdowns),
         },
-        "differs": bool(changes or progress or values),
+        "differs": bool(changes or progress or values or drawdowns),
     }

@@ -27,19 +27,37 @@ def _scalar(v: Any) -> str:
     return term(str(v).replace("\\", "\\\\").replace("\n", "\\n"))
 
 
-def _is_entity_list(v: Any) -> bool:
-    return isinstance(v, list) and bool(v) and all(isinstance(x, dict) and isinstance(x.get("id"), str) for x in v)
+# Keys that name an item of a list of mappings: ids, a link's url, a cost plan's year, a priority's value.
+_ITEM_KEYS = ("id", "url", "year", "value")
+
+
+def _item_key(v: Any) -> str | None:
+    """The key that names every item of a list of mappings uniquely, if there is one."""
+    if not isinstance(v, list) or not v or not all(isinstance(x, dict) for x in v):
+        return None
+    for key in _ITEM_KEYS:
+        names = [x.get(key) for x in v]
+        if all(isinstance(n, (str, int)) and not isinstance(n, bool) for n in names) and len(set(map(str, names))) == len(v):
+            return key
+    return None
+
+
+def _order(n: str | int) -> tuple:
+    return (0, n, "") if isinstance(n, int) else (1, 0, n)
 
 
 def _facts(prefix: str, v: Any, out: list[str]) -> None:
-    if isinstance(v, dict):
+    key = _item_key(v)
+    if isinstance(v, dict) and set(v) == {"min", "max"} and prefix.endswith("cost_eur"):
+        out.append(f"{prefix}: {_scalar(v['min'])}–{_scalar(v['max'])}")  # a cost range is one fact
+    elif isinstance(v, dict):
         for k, x in v.items():
             _facts(f"{prefix}.{k}" if prefix else str(k), x, out)
-    elif _is_entity_list(v):
-        for x in sorted(v, key=lambda e: e["id"]):
-            _facts(f"{prefix}[{x['id']}]", {k: y for k, y in x.items() if k != "id"}, out)
+    elif key is not None:
+        for x in sorted(v, key=lambda e: _order(e[key])):
+            _facts(f"{prefix}[{_scalar(x[key])}]", {k: y for k, y in x.items() if k != key}, out)
             if len(x) == 1:
-                out.append(f"{prefix}[{x['id']}]")
+                out.append(f"{prefix}[{_scalar(x[key])}]")
     elif isinstance(v, list):
         if all(not isinstance(x, (dict, list)) for x in v):
             out.append(f"{prefix}: [{', '.join(_scalar(x) for x in v)}]")
@@ -65,15 +83,23 @@ def _update_line(u: dict) -> str:
     return line
 
 
+def _value_line(x: dict) -> str:
+    """value INDICATOR [AREA] DATE: VALUE — an area value names its area (without: the whole city)."""
+    area = f" {_scalar(x['area'])}" if x.get("area") is not None else ""
+    extra = {k: x[k] for k in x if k not in ("indicator", "area", "date", "value")}
+    more = (" · " + " ".join(f"{k}={_scalar(y)}" for k, y in extra.items())) if extra else ""
+    return f"value {_scalar(x.get('indicator'))}{area} {_scalar(x.get('date'))}: {_scalar(x.get('value'))}{more}"
+
+
 def _progress(data: dict, out: list[str]) -> None:
     for k, v in data.items():
         if k == "updates" and isinstance(v, list) and all(isinstance(u, dict) for u in v):
             rows = sorted(enumerate(v), key=lambda p: (str(p[1].get("measure")), str(p[1].get("date")), p[0]))
             out.extend(_update_line(u) for _, u in rows)
         elif k == "values" and isinstance(v, list) and all(isinstance(x, dict) for x in v):
-            rows = sorted(enumerate(v), key=lambda p: (str(p[1].get("indicator")), str(p[1].get("date")), p[0]))
-            out.extend(f"value {_scalar(x.get('indicator'))} {_scalar(x.get('date'))}: {_scalar(x.get('value'))}"
-                       for _, x in rows)
+            rows = sorted(enumerate(v), key=lambda p: (str(p[1].get("indicator")), str(p[1].get("area") or ""),
+                                                       str(p[1].get("date")), p[0]))
+            out.extend(_value_line(x) for _, x in rows)
         else:
             _facts(k, v, out)
 

@@ -16,6 +16,12 @@ def _value(v: Any) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_value(x) for x in v) + "]"
     if isinstance(v, dict):
+        if set(v) == {"min", "max"}:  # a cost range
+            return f"{_value(v['min'])}–{_value(v['max'])}"
+        if set(v) == {"title", "url"}:  # a link
+            return f"{_value(v['title'])} <{v['url']}>"
+        if set(v) == {"year", "eur"}:  # a year's planned cost
+            return f"{v['year']}: {_value(v['eur'])}"
         return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in v.items()) + "}"
     if isinstance(v, float) and v.is_integer():
         v = int(v)
@@ -27,6 +33,35 @@ def _side(s: dict) -> str:
     state = "valid" if s["valid"] else f"INVALID ({s['errors']} errors; only its valid parts are compared)"
     commit = f" ({s['commit'][:10]})" if s.get("commit") else ""
     return f"{s['rev']}{commit}: {state}"
+
+
+def _field_line(c: dict, f: dict) -> str:
+    """One changed key; a measure or area moving under another one is said in words."""
+    if f["field"] == "parent" and c["kind"] in ("measure", "area"):
+        part, old, new = ("a part of", f["old"], f["new"]) if c["kind"] == "measure" else ("inside", f["old"], f["new"])
+        if old is None:
+            return f"{c['id']} is now {part} {new}"
+        if new is None:
+            return f"{c['id']} is no longer {part} {old}" + (" (now top-level)" if c["kind"] == "measure" else "")
+        return f"{c['id']} is now {part} {new} (was {part} {old})"
+    if f["field"].endswith("_eur"):  # money in words: Zuwendung G-2019-LZ: 477,500 € → 520,000 €
+        return f"{f['field']}: {_eur(f['old'])} → {_eur(f['new'])}"
+    return f"{f['field']}: {_value(f['old'])} → {_value(f['new'])}"
+
+
+def _eur(v: Any) -> str:
+    if isinstance(v, dict) and set(v) == {"min", "max"}:  # a cost range
+        return f"{v['min']:,}–{v['max']:,} €"
+    return "—" if v is None else f"{v:,} €" if isinstance(v, int) else _value(v)
+
+
+def _drawdown_line(d: dict) -> str:
+    what = f"{d['grant']} {d['date']}"
+    if d["change"] == "added":
+        return f"+ {what}: drawn {_eur(d['new'])}"
+    if d["change"] == "removed":
+        return f"- {what}: drawn {_eur(d['old'])}"
+    return f"~ {what}: drawn {_eur(d['old'])} → {_eur(d['new'])}"
 
 
 def _entity_line(c: dict) -> str:
@@ -49,15 +84,18 @@ def _progress_line(p: dict) -> str:
     if pct.get("new") is not None and pct.get("new") != pct.get("old"):
         status += f" ({_value(pct.get('old'))} → {pct['new']} %)"
     title = f" {p['title']}" if p.get("title") else ""
+    if p.get("from_parts"):
+        parts.append("from its parts")
     return f"{p['measure']}{title}: {status} [{', '.join(parts)}]"
 
 
 def _value_line(v: dict) -> str:
+    what = f"{v['indicator']} {v['area']} {v['date']}" if v.get("area") else f"{v['indicator']} {v['date']}"
     if v["change"] == "added":
-        return f"+ {v['indicator']} {v['date']}: {_value(v['new'])}"
+        return f"+ {what}: {_value(v['new'])}"
     if v["change"] == "removed":
-        return f"- {v['indicator']} {v['date']}: {_value(v['old'])}"
-    return f"~ {v['indicator']} {v['date']}: {_value(v['old'])} → {_value(v['new'])}"
+        return f"- {what}: {_value(v['old'])}"
+    return f"~ {what}: {_value(v['old'])} → {_value(v['new'])}"
 
 
 def summary_line(d: dict) -> str:
@@ -69,6 +107,8 @@ def summary_line(d: dict) -> str:
         parts.append(f"{s['entries_added']} progress entr(ies) added")
     if s["values_changed"]:
         parts.append(f"{s['values_changed']} indicator value(s)")
+    if s.get("drawdowns_changed"):
+        parts.append(f"{s['drawdowns_changed']} drawdown(s)")
     return ", ".join(parts) if parts else "no changes in meaning"
 
 
@@ -82,13 +122,16 @@ def text(d: dict) -> str:
         for c in group:
             lines.append("  " + _entity_line(c))
             for f in c["fields"]:
-                lines.append(f"      {f['field']}: {_value(f['old'])} → {_value(f['new'])}")
+                lines.append(f"      {_field_line(c, f)}")
     if d["progress"]:
         lines += ["", "progress (status as of the latest year)"]
         lines += ["  " + _progress_line(p) for p in d["progress"]]
     if d["values"]:
         lines += ["", "indicator values"]
         lines += ["  " + _value_line(v) for v in d["values"]]
+    if d.get("drawdowns"):
+        lines += ["", "drawdowns (money drawn from grants)"]
+        lines += ["  " + _drawdown_line(x) for x in d["drawdowns"]]
     return "\n".join(lines) + "\n"
 
 
@@ -97,9 +140,10 @@ def history_lines(d: dict) -> list[str]:
     lines = []
     for c in d["changes"]:
         lines.append(_entity_line(c))
-        lines += [f"  {f['field']}: {_value(f['old'])} → {_value(f['new'])}" for f in c["fields"]]
+        lines += [f"  {_field_line(c, f)}" for f in c["fields"]]
     lines += [_progress_line(p) for p in d["progress"]]
     lines += [_value_line(v) for v in d["values"]]
+    lines += [_drawdown_line(x) for x in d.get("drawdowns", [])]
     return lines
 
 
@@ -123,17 +167,24 @@ def markdown(d: dict) -> str:
             else:
                 out.append(f"- **{c['change']}** `{c['id']}`{title}")
             for f in c["fields"]:
-                out.append(f"  - {f['field']}: {_md(_value(f['old']))} → **{_md(_value(f['new']))}**")
+                if f["field"] == "parent" and c["kind"] in ("measure", "area"):
+                    out.append(f"  - {_md(_field_line(c, f))}")
+                else:
+                    out.append(f"  - {f['field']}: {_md(_value(f['old']))} → **{_md(_value(f['new']))}**")
     if d["progress"]:
         out += ["", "#### Progress", "", "| measure | status | entries |", "|---|---|---|"]
         for p in d["progress"]:
             status = f"{p['status']['old']} → **{p['status']['new']}**" if p["status"] else "unchanged"
             entries = f"+{p['entries_added']}" + (f" / −{p['entries_removed']}" if p["entries_removed"] else "") + \
-                (f" / {p['entries_changed']} corrected" if p["entries_changed"] else "")
+                (f" / {p['entries_changed']} corrected" if p["entries_changed"] else "") + \
+                (" (from its parts)" if p.get("from_parts") else "")
             out.append(f"| `{p['measure']}` {_md(p['title'] or '')} | {status} | {entries} |")
     if d["values"]:
         out += ["", "#### Indicator values", ""]
         out += [f"- {_md(_value_line(v))}" for v in d["values"]]
+    if d.get("drawdowns"):
+        out += ["", "#### Drawdowns", ""]
+        out += [f"- {_md(_drawdown_line(x))}" for x in d["drawdowns"]]
     return "\n".join(out) + "\n"
 
 

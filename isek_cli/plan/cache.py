@@ -183,6 +183,19 @@ def write(root: Path, key: bytes, loaded) -> None:
                 pass
 
 
+def _extra_unchanged(root: Path, loaded) -> bool:
+    """Files a load read beyond the plan files (area outlines) still hold what they held."""
+    for rel, digest in getattr(loaded, "extra_files", {}).items():
+        try:
+            with open(root / rel, "rb") as fh:
+                if hashlib.blake2b(fh.read(), digest_size=16).digest() != digest:
+                    return False
+        except OSError:
+            if digest != b"":
+                return False
+    return True
+
+
 def load(root: Path, fresh, settings: tuple = ()):
     """``fresh()`` through the cache; ``fresh()`` returns a ``Loaded`` whose ``parsed`` holds the
     :func:`content_digest` of every file it read; ``settings`` go into the key."""
@@ -194,7 +207,7 @@ def load(root: Path, fresh, settings: tuple = ()):
     except Exception:
         return fresh()
     cached = read(root, key)
-    if cached is not None:
+    if cached is not None and _extra_unchanged(root, cached):
         return cached
     loaded = fresh()
     try:

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .diagnostics import Loc, Problem
-from .model import CLOSED, COMPLETED
+from .model import STATUSES, period_key, period_year
+from .checks_money import check_grant, check_money
+from .checks_progress import check_progress
 from .shape import Suggester
 
 KIND_NAMES = {
     "guiding_goal": "guiding goal",
+    "decision": "decision",
+    "plan_status": "plan status",
+    "area": "area",
+    "programme": "funding programme",
+    "grant": "grant",
     "actor": "actor",
     "committee": "committee",
     "field": "field of action",
@@ -26,8 +33,9 @@ KIND_NAMES = {
 }
 
 
-DEFINES = {"plan": ("guiding_goal",), "actors": ("actor", "committee"), "field": ("field", "goal", "measure"),
-           "indicators": ("indicator",)}
+DEFINES = {"plan": ("guiding_goal", "decision", "plan_status"), "actors": ("actor", "committee"),
+           "field": ("field", "goal", "measure"), "indicators": ("indicator",), "areas": ("area",),
+           "funding": ("programme", "grant")}
 
 
 def _a(noun: str) -> str:
@@ -49,6 +57,13 @@ def entities(files) -> list[Entity]:
     for pf in files:
         if pf.kind == "plan":
             out += [Entity(g.id, "guiding_goal", Loc(pf.rel, ("guiding_goals", i)), g) for i, g in pf.items.get("guiding_goals", [])]
+            out += [Entity(d.id, "decision", Loc(pf.rel, ("decisions", i)), d) for i, d in pf.items.get("decisions", [])]
+            out += [Entity(s.id, "plan_status", Loc(pf.rel, ("statuses", i)), s) for i, s in pf.items.get("statuses", [])]
+        elif pf.kind == "areas":
+            out += [Entity(a.id, "area", Loc(pf.rel, ("areas", i)), a) for i, a in pf.items.get("areas", [])]
+        elif pf.kind == "funding":
+            out += [Entity(x.id, "programme", Loc(pf.rel, ("programmes", i)), x) for i, x in pf.items.get("programmes", [])]
+            out += [Entity(g.id, "grant", Loc(pf.rel, ("grants", i)), g) for i, g in pf.items.get("grants", [])]
         elif pf.kind == "actors":
             out += [Entity(a.id, "actor", Loc(pf.rel, ("actors", i)), a) for i, a in pf.items.get("actors", [])]
             out += [Entity(c.id, "committee", Loc(pf.rel, ("committees", i)), c) for i, c in pf.items.get("committees", [])]
@@ -147,6 +162,7 @@ def cross_check(files) -> list[Problem]:
         start = end = None
     in_horizon = (lambda y: start <= y <= end) if isinstance(start, int) and isinstance(end, int) else (lambda y: True)
 
+    statuses, scale = _vocabulary(files, ents, problems)
     used_guiding: set[str] = set()
     for e in ents:
         if e.kind == "field" and e.obj is not None:
@@ -158,14 +174,21 @@ def cross_check(files) -> list[Problem]:
                     used_guiding.add(g)
                     ref(g, ("guiding_goal",), Loc(e.loc.file, ("guiding_goals", j)), "guiding goal")
         elif e.kind == "measure":
-            problems += _check_measure(e, by_id, ref, in_horizon, start, end)
+            problems += _check_measure(e, by_id, ref, in_horizon, start, end, scale)
         elif e.kind == "indicator":
             problems += _check_indicator(e, ref)
+        elif e.kind == "area" and e.obj.parent is not None:
+            ref(e.obj.parent, ("area",), e.loc.child("parent"), "parent area")
+        elif e.kind == "grant":
+            problems += check_grant(e, ref)
+    problems += check_money(files, ents, ref)
+    problems += _cycles({e.id: (e.obj.parent, e.loc) for e in ents if e.kind == "measure"}, "parts", "measure")
+    problems += _cycles({e.id: (e.obj.parent, e.loc) for e in ents if e.kind == "area"}, "areas", "area")
     for e in ents:
         if e.kind == "guiding_goal" and e.id not in used_guiding and any(x.kind == "field" for x in ents):
             problems.append(Problem("W409", e.loc.child("id"), f"no field of action serves guiding goal '{e.id}'",
                                     "list it under 'guiding_goals' of the fields that serve it", severity="warning"))
-    problems += _check_progress(files, ref, in_horizon, start, end)
+    problems += check_progress(files, ref, in_horizon, start, end, statuses)
     return problems
 
 
@@ -181,31 +204,114 @@ def _check_field(e: Entity, ref, used_guiding: set[str]) -> list[Problem]:
     return out
 
 
-def _check_measure(e: Entity, by_id, ref, in_horizon, start, end) -> list[Problem]:
+def _check_measure(e: Entity, by_id, ref, in_horizon, start, end, scale) -> list[Problem]:
     out: list[Problem] = []
     m = e.obj
     loc = e.loc
-    for j, g in enumerate(m.goals):
+    fields = {e.field_id}
+    for j, f in enumerate(m.also_fields or []):
+        if ref(f, ("field",), loc.child("also_fields", j), "field of action") is not None:
+            fields.add(f)
+    for j, g in enumerate(m.goals or []):
         goal = ref(g, ("goal",), loc.child("goals", j), "goal")
-        if goal is not None and e.field_id and goal.field_id != e.field_id:
+        if goal is not None and e.field_id and goal.field_id not in fields:
             out.append(Problem("E303", loc.child("goals", j),
                                f"goal '{g}' belongs to field of action '{goal.field_id}', not to '{e.field_id}' of measure '{m.id}'",
-                               f"use a goal of {e.field_id}, or move the measure to {goal.field_id}"))
-    ref(m.lead, ("actor",), loc.child("lead"), "lead actor")
+                               f"use a goal of {e.field_id}, move the measure to {goal.field_id}, "
+                               f"or add also_fields: [{goal.field_id}]"))
+    if isinstance(m.lead, str):
+        ref(m.lead, ("actor",), loc.child("lead"), "lead actor")
+    else:
+        for j, a in enumerate(m.lead):
+            ref(a, ("actor",), loc.child("lead", j), "lead actor")
     for j, p in enumerate(m.partners or []):
         ref(p, ("actor",), loc.child("partners", j), "partner")
     if m.committee is not None:
         ref(m.committee, ("committee",), loc.child("committee"), "committee")
     for j, k in enumerate(m.indicators or []):
         ref(k, ("indicator",), loc.child("indicators", j), "indicator")
-    if m.start is not None and m.end is not None and m.end < m.start:
+    for j, a in enumerate(m.areas or []):
+        ref(a, ("area",), loc.child("areas", j), "area")
+    for j, d in enumerate(m.decided_by or []):
+        ref(d, ("decision",), loc.child("decided_by", j), "decision")
+    if m.parent is not None and m.parent != m.id:
+        ref(m.parent, ("measure",), loc.child("parent"), "parent measure")
+    if scale is None and m.priority > 3:
+        out.append(Problem("E204", loc.child("priority"), f"'priority' in '{m.id}': {m.priority} is out of range",
+                           "priority is 1 (highest), 2 or 3"))
+    elif scale is not None and m.priority not in scale:
+        out.append(Problem("E204", loc.child("priority"), f"'priority' in '{m.id}': {m.priority} is not on the plan's "
+                           "priority scale", "this plan's priorities (isek.yaml): " + scale_text(scale)))
+    if m.start is not None and m.end is not None and period_key(m.end, True) < period_key(m.start, False):
         out.append(Problem("E304", loc.child("end"), f"measure '{m.id}' ends ({m.end}) before it starts ({m.start})",
                            "the end year must be on or after the start year"))
     for key in ("start", "end"):
-        year = getattr(m, key)
-        if year is not None and not in_horizon(year):
-            out.append(Problem("W401", loc.child(key), f"{key} year {year} of measure '{m.id}' lies outside the horizon {start}–{end}",
+        value = getattr(m, key)
+        if value is not None and not in_horizon(period_year(value)):
+            out.append(Problem("W401", loc.child(key), f"{key} year {value} of measure '{m.id}' lies outside the horizon {start}–{end}",
                                "check the year, or widen the horizon in isek.yaml", severity="warning"))
+    return out
+
+
+def scale_text(scale: dict[int, str]) -> str:
+    return ", ".join(f"{v} ({t})" for v, t in scale.items())
+
+
+def _vocabulary(files, ents: list[Entity], problems: list[Problem]) -> tuple[dict[str, str], dict[int, str] | None]:
+    """Every status word the plan knows (to what it counts as) and its priority scale (None: 1..3)."""
+    statuses = {s: s for s in STATUSES}
+    for e in ents:
+        if e.kind != "plan_status":
+            continue
+        if e.id in STATUSES:
+            problems.append(Problem("E310", e.loc.child("id"), f"plan status '{e.id}' is named like a built-in status",
+                                    f"'{e.id}' is one of the seven statuses already; give the plan status its own id "
+                                    "(e.g. verzoegert) or remove it"))
+        else:
+            statuses.setdefault(e.id, e.obj.counts_as)
+    meta = next((pf for pf in files if pf.kind == "plan"), None)
+    data = meta.source.data if meta is not None and meta.model is None else None
+    raw_statuses = data.get("statuses") if isinstance(data, dict) else None
+    for raw in raw_statuses if isinstance(raw_statuses, list) else ():
+        # A plan status with errors of its own: its uses are not errors too (one mistake, one problem).
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            statuses.setdefault(raw["id"], raw.get("counts_as") if raw.get("counts_as") in STATUSES else STATUSES[0])
+    levels = list(meta.items.get("priorities", [])) if meta is not None else []
+    raw = meta.scalars.get("priorities") if meta is not None and meta.model is None else None
+    if not levels and not raw:
+        return statuses, None
+    scale: dict[int, str] = {}
+    for i, level in levels:
+        if level.value in scale:
+            problems.append(Problem("E312", Loc(meta.rel, ("priorities", i, "value")),
+                                    f"priority {level.value} is on the scale twice",
+                                    "give each level of the priority scale its own value"))
+        scale.setdefault(level.value, level.title)
+    return statuses, scale
+
+
+def _cycles(parent_of: dict[str, tuple[str | None, Loc]], what: str, noun: str) -> list[Problem]:
+    """One problem per cycle of ``parent`` links, at the first member in file order; linear time."""
+    out: list[Problem] = []
+    order = {n: i for i, n in enumerate(parent_of)}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in parent_of:
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in parent_of and state.get(node) is None:
+            state[node] = 1
+            path.append(node)
+            node = parent_of[node][0]
+        if node is not None and state.get(node) == 1:
+            cycle = path[path.index(node):]
+            first = min(cycle, key=order.__getitem__)
+            at = cycle.index(first)
+            ring = cycle[at:] + cycle[:at] + [first]
+            out.append(Problem("E309", parent_of[first][1].child("parent"),
+                               f"{what} form a cycle: {' → '.join(ring)}",
+                               f"{_a(noun)} cannot lie inside itself; remove or change one of these 'parent' keys"))
+        for n in path:
+            state[n] = 2
     return out
 
 
@@ -223,63 +329,3 @@ def _check_indicator(e: Entity, ref) -> list[Problem]:
     return out
 
 
-def _check_progress(files, ref, in_horizon, start, end) -> list[Problem]:
-    out: list[Problem] = []
-    # Updates in date order across files (ties: file order), for the history checks.
-    # Locations are built only for problems: a state-wide plan has 100,000s of entries.
-    history: dict[str, list[tuple[Any, str, int]]] = defaultdict(list)
-    seen_values: dict[tuple, Loc] = {}
-    for pf in sorted((p for p in files if p.kind == "progress"), key=lambda p: p.rel):
-        rel = pf.rel
-        name_year = int(rel.rsplit("/", 1)[-1][:4])
-        year = pf.scalars.get("year")
-        if isinstance(year, int) and not isinstance(year, bool) and year != name_year:
-            out.append(Problem("E305", Loc(rel, ("year",)), f"year {year} differs from the file name {rel}",
-                               f"write 'year: {name_year}' or rename the file to progress/{year}.yaml"))
-        if not in_horizon(name_year):
-            out.append(Problem("W402", Loc(rel, ("year",)), f"progress for {name_year} lies outside the horizon {start}–{end}",
-                               "check the year, or widen the horizon in isek.yaml", severity="warning"))
-        for i, u in pf.items.get("updates", []):
-            ref(u.measure, ("measure",), lambda rel=rel, i=i: Loc(rel, ("updates", i, "measure")), "measure")
-            if u.date.year != name_year:
-                out.append(Problem("E306", Loc(rel, ("updates", i, "date")), f"date {u.date} lies outside the file's year {name_year}",
-                                   f"record it in progress/{u.date.year}.yaml, or correct the date"))
-            if u.percent == 100 and u.status != COMPLETED:
-                out.append(Problem("E307", Loc(rel, ("updates", i, "percent")), f"percent 100 with status '{u.status}' for '{u.measure}'",
-                                   "a measure is 100 % done only when abgeschlossen; set the status or lower the percent"))
-            history[u.measure].append((u, rel, i))
-        for i, v in pf.items.get("values", []):
-            ref(v.indicator, ("indicator",), lambda rel=rel, i=i: Loc(rel, ("values", i, "indicator")), "indicator")
-            if v.date.year != name_year:
-                out.append(Problem("E306", Loc(rel, ("values", i, "date")), f"date {v.date} lies outside the file's year {name_year}",
-                                   f"record it in progress/{v.date.year}.yaml, or correct the date"))
-            key = (v.indicator, v.date)
-            if key in seen_values:
-                out.append(Problem("W408", Loc(rel, ("values", i)), f"second value for '{v.indicator}' on {v.date}",
-                                   "remove one of them; the later one in the file counts", severity="warning"))
-            seen_values[key] = True
-    for measure, entries in history.items():
-        entries.sort(key=lambda e: e[0].date)  # stable: ties keep file order
-        out += _check_history(measure, entries)
-    return out
-
-
-def _check_history(measure: str, entries: Iterable[tuple[Any, str, int]]) -> list[Problem]:
-    out: list[Problem] = []
-    best = None
-    closed_by = None
-    for u, rel, i in entries:
-        if closed_by is not None and u.status != closed_by.status:
-            out.append(Problem("W406", Loc(rel, ("updates", i, "status")),
-                               f"'{measure}' is '{u.status}' on {u.date} after it was '{closed_by.status}' on {closed_by.date}",
-                               "if the measure was reopened, say so in the note; otherwise correct the entry", severity="warning"))
-            closed_by = None
-        if u.percent is not None:
-            if best is not None and u.percent < best:
-                out.append(Problem("W405", Loc(rel, ("updates", i, "percent")),
-                                   f"percent of '{measure}' falls from {best} to {u.percent} on {u.date}",
-                                   "if the scope grew, say so in the note; otherwise correct the value", severity="warning"))
-            best = u.percent if best is None else max(best, u.percent)
-        if u.status in CLOSED:
-            closed_by = u
-    return out

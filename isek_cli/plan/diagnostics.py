@@ -32,7 +32,8 @@ CODES: dict[str, str] = {
     "E113": "not a regular file inside the plan folder (symlink leading outside, FIFO, directory)",
     "E114": "file cannot be read",
     "E115": "progress file name is not a year",
-    "E116": "fields or progress is a file, not a folder",
+    "E116": "mapping key that YAML reads as a number, yes/no, null or date instead of text",
+    "E117": "fields or progress is a file, not a folder",
     "E201": "unknown key",
     "E202": "missing required key",
     "E203": "wrong type",
@@ -56,6 +57,18 @@ CODES: dict[str, str] = {
     "W408": "two values for the same indicator and date",
     "W409": "guiding goal no field of action refers to",
     "W410": "indicator target not in the direction the indicator should move",
+    # format v2
+    "E309": "parts or areas form a cycle (a measure or area inside itself)",
+    "E310": "plan status named like one of the seven statuses",
+    "E311": "area geometry that cannot be used (missing, outside the plan folder, not GeoJSON, not WGS84)",
+    "E312": "the same value twice on the plan's priority scale",
+    "W411": "number that looks like a German thousands separator (57.800)",
+    # money
+    "E313": "drawdown before its grant's programme year",
+    "E314": "drawdowns above the amount granted",
+    "W412": "yearly costs above the estimated cost (or a year listed twice)",
+    "W413": "funding that names no programme of funding.yaml",
+    "W414": "grant above its eligible cost",
 }
 
 

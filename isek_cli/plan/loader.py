@@ -22,7 +22,10 @@ from .diagnostics import Diagnostic, Loc, Problem, sort_key
 from .model import FILE_MODELS
 from .source import MAX_FILE_BYTES, Locator, Source, decode, load_source, source_from_text
 
-TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators"}
+TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators", "areas.yaml": "areas",
+             "funding.yaml": "funding"}
+# Files a v1 plan has; the others (format v2) are optional and not missed when absent.
+EXPECTED_FILES = ("actors.yaml", "indicators.yaml")
 YEAR_FILE = re.compile(r"^(\d{4})\.yaml$")
 
 
@@ -63,11 +66,16 @@ class PlanFile:
 
 @dataclass
 class Loaded:
+    """What a load found: the per-file results, every diagnostic, and the assembled plan."""
+
     root: Path
     files: list[PlanFile]
     diagnostics: list[Diagnostic]
-    plan: Any  # isek_cli.plan.Plan
+    plan: Any  # isek_cli.plan.index.PlanIndex
     parsed: dict[str, bytes] = field(default_factory=dict)  # rel -> digest of the text read (the cache's key)
+    # Files read beyond the plan files (area outlines): path -> blake2b of the bytes read
+    # (b"" when unreadable), so the cache can tell when one of them changed.
+    extra_files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -102,7 +110,7 @@ def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Prob
     for name, kind in TOP_FILES.items():
         if name in names:
             found.append((name, kind))
-        elif kind != "plan" and "isek.yaml" in names:  # no isek.yaml: not a plan folder at all
+        elif name in EXPECTED_FILES and "isek.yaml" in names:  # no isek.yaml: not a plan folder at all
             problems.append(Problem("W403", Loc(name), f"{name} is missing; treated as empty",
                                     f"create {name} (see 'isek init')", severity="warning", line=1, col=1))
     for name in names:
@@ -131,7 +139,7 @@ def _guarded(listdir):
             names = None
         except NotADirectoryError:
             if sub:
-                problems.append(Problem("E116", Loc(sub), f"'{sub}' is a file, not a folder",
+                problems.append(Problem("E117", Loc(sub), f"'{sub}' is a file, not a folder",
                                         f"plan files go into the folder {sub}/; rename or remove the file '{sub}'",
                                         line=1, col=1))
             return []
@@ -250,11 +258,13 @@ def read_files(root: Path, overrides: dict[str, str] | None = None,
 
 # Lists whose entries are salvaged one by one when the whole file is invalid.
 _ITEM_LISTS = {
-    "plan": {"guiding_goals"},
+    "plan": {"guiding_goals", "decisions", "statuses", "priorities"},
     "actors": {"actors", "committees"},
+    "areas": {"areas"},
+    "funding": {"programmes", "grants"},
     "field": {"goals", "measures"},
     "indicators": {"indicators"},
-    "progress": {"updates", "values"},
+    "progress": {"updates", "values", "drawdowns"},
 }
 
 
@@ -265,18 +275,22 @@ def validate_file(source: Source, kind: str) -> PlanFile:
     model_cls = FILE_MODELS[kind]
     model, problems = shape.validate(model_cls, source.data, source.rel)
     if source.problems and problems:
-        # A value the walker already refused (bad tag, bad date) would be reported twice.
+        # A value the walker already refused (bad tag, bad date) would be reported twice; and
+        # a walker warning (57.800) is moot where the value is wrong anyway: its error says more.
         locator = Locator(source.text or "")
-        spots = {(p.line, p.col) for p in source.problems}
-        problems = [p for p in problems if locator.position(p.loc.path, p.loc.key) not in spots]
+        refused = {(p.line, p.col) for p in source.problems if p.severity == "error"}
+        at = [(p, locator.position(p.loc.path, p.loc.key)) for p in problems]
+        problems = [p for p, spot in at if spot not in refused]
+        wrong = {spot for p, spot in at if p.severity == "error"}
+        source.problems[:] = [p for p in source.problems if p.severity == "error" or (p.line, p.col) not in wrong]
     source.problems.extend(problems)
-    if source.problems and not problems:
-        model = None  # walker problems make the data untrustworthy
+    if not problems and any(p.severity == "error" for p in source.problems):
+        model = None  # walker errors make the data untrustworthy (warnings do not)
     pf.model = model
     if model is not None:
         source.data = None  # the model holds everything now; free the raw data early
         for name in _ITEM_LISTS[kind]:
-            pf.items[name] = Indexed(getattr(model, name))
+            pf.items[name] = Indexed(getattr(model, name) or [])
         pf.scalars = {k: getattr(model, k) for k in model_cls.model_fields if k not in _ITEM_LISTS[kind]}
     else:
         _salvage(pf, model_cls, source.data)
@@ -340,6 +354,7 @@ def _load_all(root: Path, overrides, snapshot) -> Loaded:
         problems.extend(pf.source.problems)
     problems.extend(validate.cross_check(files))
     plan = PlanIndex.build(root, files)
+    extra = _read_geometry(root, files, plan, problems, snapshot)
     diagnostics = resolve(problems, files)
     parsed = {}
     if overrides is None and snapshot is None:  # a load from the files: the cache keys what was read
@@ -349,7 +364,30 @@ def _load_all(root: Path, overrides, snapshot) -> Loaded:
     for pf in files:  # the raw text and data are no longer needed: free them
         pf.source.text = None
         pf.source.data = None
-    return Loaded(root, files, diagnostics, plan, parsed)
+    return Loaded(root, files, diagnostics, plan, parsed, extra)
+
+
+def _read_geometry(root: Path, files, plan, problems: list[Problem], snapshot) -> dict[str, bytes]:
+    """Read and check every area outline; keep them on the plan, and say which files were read."""
+    import hashlib
+
+    from . import geometry
+
+    extra: dict[str, bytes] = {}
+    for pf in files:
+        if pf.kind != "areas":
+            continue
+        for i, area in pf.items.get("areas", []):
+            if area.geometry is None:
+                continue
+            shape_, found, raw = geometry.read(str(root), area.geometry, Loc(pf.rel, ("areas", i)), snapshot)
+            problems.extend(found)
+            rel = geometry.normal_path(area.geometry)
+            if rel is not None:  # b"": not readable now; the cache reloads once it is
+                extra[rel] = hashlib.blake2b(raw, digest_size=16).digest() if raw is not None else b""
+            if shape_ is not None:
+                plan.geometry[area.id] = shape_
+    return extra
 
 
 def resolve(problems: list[Problem], files: list[PlanFile]) -> list[Diagnostic]:

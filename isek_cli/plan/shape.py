@@ -66,6 +66,11 @@ EXAMPLES = {
     "kind": "kind: administration",
     "direction": "direction: up",
     "baseline": "baseline: {year: 2013, value: 1000}",
+    "areas": "areas: []",
+    "body": "body: Rat der Stadt",
+    "counts_as": "counts_as: in_umsetzung",
+    "url": "url: https://ratsinfo.example/vorlage/1234",
+    "value_priority": "value: 1",
 }
 
 ID_HINT = ("ids start with a letter and use only letters, digits, '.', '_' and '-' "
@@ -266,6 +271,9 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
     where = _owner(data, path)
     loc = base.child(*path)
 
+    if etype == "isek_value":  # a check of isek's own (model.fail): its wording and hint
+        ctx = err.get("ctx") or {}
+        return Problem("E204", loc, f"'{key}'{where}: {ctx.get('problem', 'invalid value')}", ctx.get("hint", ""))
     if etype == "missing":
         parent = _get(data, path[:-1])
         return Problem("E202", base.child(*path[:-1]), f"missing required key '{key}'{where if parent else ''}",
@@ -274,6 +282,9 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
         holder = _model_at(model, path[:-1])
         allowed = list(fields_of(holder)) if holder else []
         hint = did_you_mean(key, allowed) or (f"allowed keys here: {', '.join(allowed)}" if allowed else "remove the key")
+        if value is None and key.isdigit():
+            hint = ("a comma inside { } separates entries, so a decimal comma split the number and made "
+                    f"'{key}' a key; write decimals with a decimal point (15.2, not 15,2)")
         if value is None and " " in key:
             hint = ("a comma inside { } separates entries, so the text after it became a key; "
                     "put the whole text in quotes, e.g. name: \"Planen, Bauen und Verkehr\"")
@@ -341,22 +352,8 @@ def _range_hint(key: str, err: dict) -> str:
     return f"allowed range: {bounds}" if bounds else "correct the value"
 
 
-_BASES = {"0x": "hexadecimal (base 16)", "0b": "binary (base 2)"}
-
-
-def not_decimal(text: str, convert) -> tuple[str, str]:
-    """Message and hint for a number YAML 1.1 reads in another base (0x1F, 017, 0b101, 1:30):
-    nobody means that in a plan, and 5,000 hex digits make a number no output can print."""
-    base = _BASES.get(text.lstrip("+-")[:2].lower(), "base-60" if ":" in text else "octal (leading zero)")
-    try:
-        meant = f"{convert()}" if len(text) <= 20 else ""
-    except ValueError:
-        meant = ""
-    return (f"YAML 1.1 reads '{_short(text)}' as a {base} number" + (meant and f": {meant}"),
-            f"plan files take decimal numbers{meant and ': write ' + meant}; quote the value if it is text")
-
-
 _PLAIN_SPECIALS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
 
 
 def yaml_hint(problem: Problem, raw: str, plain: bool) -> str:
@@ -377,6 +374,8 @@ def yaml_hint(problem: Problem, raw: str, plain: bool) -> str:
             return f'YAML 1.1 reads the unquoted word {raw} as a yes/no value; put it in quotes: "{raw}"'
         if "the number" in msg or "the date" in msg:
             return f'YAML reads {raw} as {"a date" if "date" in msg else "a number"}; put it in quotes: "{raw}"'
+    if ("must be a whole number" in msg or "must be a number" in msg) and _DECIMAL_COMMA.match(raw):
+        return f"write decimals with a decimal point, not a comma: {raw.replace(',', '.')}"
     if "must be a whole number" in msg and _PLAIN_SPECIALS.match(raw):
         return (f"YAML reads {raw} as a decimal number, not with a thousands separator; "
                 f"write {raw.replace('.', '')}")

@@ -1,10 +1,11 @@
 """Reading one YAML plan file safely, fast, and with positions on demand.
 
 libyaml (``CSafeLoader``'s parser, pure Python as a fallback) composes the
-node tree; a small walker of our own turns nodes into plain Python data. The
-walker replaces PyYAML's constructor because it must refuse what PyYAML
-silently accepts (duplicate keys keep the last value; merge keys; tags) and
-because it is faster. Nothing is ever constructed from a tag.
+node tree; a walker of our own (:mod:`.walker`) turns nodes into plain Python
+data. The walker replaces PyYAML's constructor because it must refuse what
+PyYAML silently accepts (duplicate keys keep the last value; merge keys; tags;
+keys that are not text) and because it is faster. Nothing is ever constructed
+from a tag beyond PyYAML's plain scalars.
 
 Positions are not kept on the fast path. When a file has problems,
 :class:`Locator` composes it again and follows a path of keys/indices to the
@@ -14,16 +15,17 @@ node, which carries line and column.
 from __future__ import annotations
 
 import os
-import re
 import stat
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
 
 from .diagnostics import Loc, Problem
+from .walker import IMPLICIT, MAP, MAX_ALIAS_NODES, MAX_DEPTH, NULL, SEQ, STR, AliasBomb, Walker
+
+__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_FILE_VALUES", "Loader", "Locator", "Source",
+           "decode", "load_source", "parse", "read_text", "source_from_text"]
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WITH_LIBYAML = _BaseLoader is not yaml.SafeLoader
@@ -39,7 +41,7 @@ class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     (tests compare both on every kind of scalar) at a fraction of the cost.
     """
 
-    _first: dict[str, tuple] = {}
+    _first: dict[str, tuple] = IMPLICIT
 
     def resolve(self, kind, value, implicit):
         if kind is yaml.ScalarNode:
@@ -57,40 +59,13 @@ class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         pass
 
 
-def _first_char_table() -> dict[str, tuple]:
-    table = yaml.SafeLoader.yaml_implicit_resolvers
-    wildcard = list(table.get(None, []))
-    return {k: tuple(v) + tuple(wildcard) for k, v in table.items() if k is not None}
-
-
-assert not yaml.SafeLoader.yaml_path_resolvers, "the fast resolver assumes no path resolvers"
-
 # Limits against hostile input. Plan files are small: a state-wide plan with
 # 10,000 measures keeps each file far below these.
 MAX_FILE_BYTES = int(os.environ.get("ISEK_MAX_FILE_BYTES", 32 * 1024 * 1024))
-MAX_DEPTH = 64
-MAX_ALIAS_NODES = 100_000
 # The composed node tree costs hundreds of bytes per value; a file within the
 # size limit but dense with tiny values ("[0,0,0,…]") is refused before parsing.
 MAX_FILE_VALUES = int(os.environ.get("ISEK_MAX_FILE_VALUES", 1_500_000))
-
-_T = "tag:yaml.org,2002:"
-STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (_T + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
-MAP, SEQ = _T + "map", _T + "seq"
-_SCALAR = yaml.ScalarNode
-_MAPPING = yaml.MappingNode
-
-Loader._first = _first_char_table()
-_intern = sys.intern
-# Tags a key may carry: what plain (untagged) scalars resolve to, or an explicit !!str.
-_PLAIN_TAGS = frozenset((STR, INT, FLOAT, BOOL, NULL, TIMESTAMP))
-_constructor = SafeConstructor()
-_CONVERT = {
-    INT: _constructor.construct_yaml_int,
-    FLOAT: _constructor.construct_yaml_float,
-    BOOL: _constructor.construct_yaml_bool,
-    TIMESTAMP: _constructor.construct_yaml_timestamp,
-}
+# MAX_DEPTH (nesting) and MAX_ALIAS_NODES (alias expansion) are the walker's.
 
 
 @dataclass(slots=True)
@@ -142,8 +117,6 @@ def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
 
 def parse(text: str, rel: str) -> tuple[Any, list[Problem]]:
     """Parse text into plain data; problems carry their own positions."""
-    if not text.strip() or _only_comments(text):
-        return None, [Problem("E108", Loc(rel), "file is empty", "write the file's content, or delete the file", line=1, col=1)]
     estimate = _value_estimate(text)
     if estimate > MAX_FILE_VALUES:
         return None, [Problem(
@@ -155,18 +128,22 @@ def parse(text: str, rel: str) -> tuple[Any, list[Problem]]:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_problem(exc, text, rel)]
-    except yaml.YAMLError as exc:  # unmarked errors (rare: reader/encoding)
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_problem(exc, text, rel)]
+    except yaml.YAMLError as exc:  # other unmarked errors (not seen so far)
         return None, [Problem("E102", Loc(rel), f"YAML error: {exc}", "fix the YAML syntax", line=1, col=1)]
     except RecursionError:
         return None, [Problem("E110", Loc(rel), "nesting too deep", "plan files need only a few levels", line=1, col=1)]
     finally:
         loader.dispose()
-    if node is None:
+    # Empty is what YAML finds empty: no document, or one without content ('---' alone);
+    # not Python's idea of blank (a file of U+00A0 is the text '\xa0' to YAML).
+    if node is None or (type(node) is yaml.ScalarNode and node.tag == NULL and not node.value and not node.style):
         return None, [Problem("E108", Loc(rel), "file is empty", "write the file's content, or delete the file", line=1, col=1)]
-    walker = _Walker(rel, track_aliases="&" in text, text=text)
+    walker = Walker(rel, track_aliases="&" in text, text=text)
     try:
         data = walker.value(node, 0)
-    except _AliasBomb:
+    except AliasBomb:
         return None, walker.problems
     return data, walker.problems
 
@@ -177,8 +154,18 @@ def _value_estimate(text: str) -> int:
             + text.count("- ") + text.count(": "))
 
 
-def _only_comments(text: str) -> bool:
-    return all(not ln.strip() or ln.lstrip().startswith("#") or ln.strip() in ("---", "...") for ln in text.splitlines())
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, rel: str) -> Problem:
+    """A character YAML does not allow anywhere (control characters, U+FFFE …).
+
+    libyaml counts the position in bytes, PyYAML's reader in characters; the
+    reader stops at the first unacceptable character, so its first occurrence is the spot.
+    """
+    char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character or "")
+    at = text.find(char) if char else -1
+    line, col = (text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1) if at >= 0 else (1, 1)
+    return Problem("E102", Loc(rel), f"the character U+{ord(char) if char else 0:04X} is not allowed in YAML",
+                   "remove it (control characters often come from copying text out of other programs)",
+                   line=line, col=col)
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, rel: str) -> Problem:
@@ -211,141 +198,6 @@ def _syntax_hint(problem: str) -> str:
     if "did not find expected" in problem or "block end" in problem:
         return "check the indentation: list items and keys at the same level must start in the same column"
     return "check quotes, colons and indentation around this position"
-
-
-class _Walker:
-    """Turn a composed node tree into dicts, lists and scalars, reporting problems."""
-
-    __slots__ = ("rel", "problems", "seen", "alias_nodes", "dates", "count", "text")
-
-    def __init__(self, rel: str, track_aliases: bool = True, text: str = "") -> None:
-        self.rel, self.text = rel, text
-        self.problems: list[Problem] = []
-        # Without an anchor ('&') in the text no node can occur twice: skip the bookkeeping.
-        self.seen: dict[int, tuple[Any, int]] | _NoAliases = {} if track_aliases else _NoAliases()
-        self.alias_nodes = 0
-        self.dates: dict[str, Any] = {}
-        self.count = 0  # values produced so far, aliases expanded
-
-    def problem(self, code: str, node: yaml.Node, message: str, hint: str) -> None:
-        m = node.start_mark
-        self.problems.append(Problem(code, Loc(self.rel), message, hint, line=m.line + 1, col=m.column + 1))
-
-    def value(self, node: yaml.Node, depth: int) -> Any:
-        if type(node) is _SCALAR:
-            self.count += 1
-            tag = node.tag
-            if tag == STR:
-                value = node.value
-                # Ids, statuses and keys repeat thousands of times: one object each
-                # saves memory and makes the cache smaller and faster.
-                return _intern(value) if len(value) <= 64 else value
-            if tag == TIMESTAMP:
-                d = self.dates.get(node.value)
-                if d is None:
-                    try:
-                        d = self.dates[node.value] = _CONVERT[TIMESTAMP](node)
-                    except (ValueError, ConstructorError, OverflowError):
-                        self.problem("E204", node, f"'{node.value}' is not a valid date",
-                                     "write a real calendar date as YYYY-MM-DD")
-                        return node.value
-                return d
-            conv = _CONVERT.get(tag)
-            if conv is not None:
-                if self.text[node.start_mark.index:node.start_mark.index + 2].strip() == "!":  # '! 2024'
-                    self.problem("E105", node, f"the tag '!' makes YAML read '{node.value[:40]}' as text",
-                                 "remove the '!' (it turns any value into text)")
-                    return node.value
-                if (tag == INT and not _DECIMAL.match(node.value)) or (tag == FLOAT and ":" in node.value):
-                    from .shape import not_decimal  # 0x1F, 017, 1:30: YAML 1.1's surprises are explained there
-
-                    self.problem("E204", node, *not_decimal(node.value, lambda: conv(node)))
-                    return node.value
-                try:
-                    return conv(node)
-                except (ValueError, ConstructorError, OverflowError):
-                    self.problem("E204", node, f"'{node.value}' is not a valid {tag[len(_T):]}",
-                                 "correct the value, or quote it if it is meant as text")
-                    return node.value
-            if tag == NULL:
-                return None
-            return self._bad_tag(node)
-        if depth >= MAX_DEPTH:
-            self.problem("E110", node, "nesting too deep", "plan files need only a few levels")
-            return None
-        key = id(node)
-        seen = self.seen.get(key)
-        if seen is not None:  # an alias: the same node object again
-            data, size = seen
-            if size < 0:
-                self.problem("E106", node, "an alias refers to a mapping or list that contains it",
-                             "write the values out; recursive anchors are not allowed")
-                return None
-            # Count what the alias stands for, expanded: nested aliases multiply.
-            self.count += size
-            self.alias_nodes += size
-            if self.alias_nodes > MAX_ALIAS_NODES:
-                self.problem("E106", node, "aliases expand to too many values",
-                             "write the values out instead of repeating anchors (*alias)")
-                raise _AliasBomb
-            return data
-        before = self.count
-        self.count += 1
-        if type(node) is _MAPPING:
-            if node.tag != MAP:
-                return self._bad_tag(node)
-            result: dict[str, Any] = {}
-            self.seen[key] = (result, -1)  # -1: under construction
-            first_line: dict[str, int] = {}
-            for knode, vnode in node.value:
-                if type(knode) is not _SCALAR:
-                    self.problem("E111", knode, "a mapping key must be plain text", "write the key as a simple word")
-                    continue
-                k = knode.value
-                if knode.tag == _T + "merge":
-                    self.problem("E111", knode, "merge keys ('<<') are not supported in plan files",
-                                 "write the keys out in full")
-                    continue
-                if knode.tag not in _PLAIN_TAGS:
-                    self._bad_tag(knode)
-                    continue
-                if k in first_line:
-                    self.problem("E104", knode,
-                                 f"duplicate key '{k}' (first at line {first_line.get(k, '?')})",
-                                 "remove one of the two; YAML would silently keep only the last")
-                    continue
-                first_line[k] = knode.start_mark.line + 1
-                result[_intern(k)] = self.value(vnode, depth + 1)
-            self.seen[key] = (result, self.count - before)
-            return result
-        if node.tag != SEQ:
-            return self._bad_tag(node)
-        items: list[Any] = []
-        self.seen[key] = (items, -1)
-        append = items.append
-        for child in node.value:
-            append(self.value(child, depth + 1))
-        self.seen[key] = (items, self.count - before)
-        return items
-
-    def _bad_tag(self, node: yaml.Node) -> None:
-        self.problem("E105", node, f"tag '{node.tag}' is not allowed",
-                     "remove the '!' tag; plan files hold plain text, numbers, dates, lists and mappings")
-        return None
-
-
-_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)\Z")  # what people write (YAML 1.1 allows '_' too)
-
-
-class _AliasBomb(Exception):
-    pass
-
-
-class _NoAliases(dict):
-    """Stands in for the alias table when a text has no anchors: remembers nothing."""
-
-    def __setitem__(self, key, value) -> None:
-        pass
 
 
 def load_source(path: str, rel: str) -> Source:

@@ -45,11 +45,16 @@ def html_to_pdf(html: str, templates: Path | None = None) -> bytes:
     folders = [Path(templates)] if templates else []
     fetcher, refused = confined_fetcher(folders + [templates_dir()])
     base = (folders or [templates_dir()])[0].resolve().as_uri() + "/"  # relative references: the folder
-    # A fixed identifier keeps the PDF byte-identical across runs.
-    pdf = HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(pdf_identifier=b"isek-report",
-                                                                          uncompressed_pdf=False)
+    # A fixed identifier keeps the PDF byte-identical across runs. PDF/UA-1 makes WeasyPrint tag the
+    # structure (headings, lists, tables with their header cells, figures with their text alternative)
+    # and write the document's language and title, as a public body's documents must have them.
+    pdf = HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(
+        pdf_identifier=b"isek-report", uncompressed_pdf=False, pdf_variant=PDF_VARIANT)
     if refused:
         raise TemplateProblem(f"the template refers to {refused[0]}, which isek does not read for a PDF: only "
                               "files inside the template folder (or isek's own) are used, nothing from the "
                               "network; copy the file into the template folder")
     return pdf
+
+
+PDF_VARIANT = "pdf/ua-1"

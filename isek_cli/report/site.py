@@ -8,6 +8,7 @@ Layout of the output folder::
     data/measures-2024.csv   every measure with its status in that year
     data/status.csv          measures by status per field and year
     data/indicators.csv      every indicator value
+    assets/*.woff2           the report font, once for all pages
     .isek-site               marks the folder as generated (safe to rebuild)
 
 File names come from years only, never from plan text.
@@ -24,6 +25,7 @@ from markupsafe import Markup
 from ..plan.model import STATUSES
 from ..plan.index import PlanIndex
 from ..query.status import count_statuses
+from . import fonts
 from .context import build
 from .render import render
 from .sandbox import for_plan
@@ -46,7 +48,7 @@ def site_years(plan: PlanIndex) -> list[int]:
 def plain(data: Any) -> Any:
     """The report context without charts and catalogue, ready for JSON."""
     if isinstance(data, dict):
-        return {k: plain(v) for k, v in data.items() if k not in ("chart", "charts", "msg")}
+        return {k: plain(v) for k, v in data.items() if k not in ("chart", "charts", "msg", "fonts")}
     if isinstance(data, list):
         return [plain(v) for v in data]
     if isinstance(data, Markup):
@@ -67,7 +69,8 @@ def _csv(rows: list[dict], columns: list[str]) -> bytes:
 
 def build_site(plan: PlanIndex, lang: str, templates: Path | None = None) -> dict[str, bytes]:
     """Every file of the site, by relative path (written by the caller)."""
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes] = dict(fonts.site_files())
+    linked = {"fonts": fonts.faces(base=fonts.ASSETS)}  # pages link the font files instead of carrying them
     years = site_years(plan)
     budget = for_plan(plan)
     overview = []
@@ -75,7 +78,7 @@ def build_site(plan: PlanIndex, lang: str, templates: Path | None = None) -> dic
     for y in years:
         ctx = build(plan, y, lang)
         nav = {"index": "index.html", "years": years}
-        files[f"report-{y}.html"] = render(ctx | {"site": nav}, "html", lang, templates,
+        files[f"report-{y}.html"] = render(ctx | {"site": nav} | linked, "html", lang, templates,
                                            max_steps=budget).encode("utf-8")
         files[f"data/report-{y}.json"] = _json(ctx)
         files[f"data/measures-{y}.csv"] = _csv(
@@ -97,7 +100,7 @@ def build_site(plan: PlanIndex, lang: str, templates: Path | None = None) -> dic
               for x in plan.indicators for v, _ in plan.series.get(x.id, [])]
     files["data/indicators.csv"] = _csv(values, ["indicator", "year", "date", "value"])
     latest = build(plan, years[-1], lang)
-    index_ctx = latest | {"overview": overview, "years": years,
+    index_ctx = latest | linked | {"overview": overview, "years": years,
                           "downloads": sorted(k for k in files if k.startswith("data/"))}
     files["index.html"] = render(index_ctx, "html", lang, templates, template="site_index.html.j2",
                                  max_steps=budget).encode("utf-8")

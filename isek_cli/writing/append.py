@@ -82,9 +82,10 @@ def plan_lock(root: Path) -> FileLock:
 
 
 def append(root: str | os.PathLike, updates: list[dict] = (), values: list[dict] = (), *,
-           dry_run: bool = False) -> WriteResult:
-    """Append progress entries (updates) and indicator values; see the module doc."""
+           drawdowns: list[dict] = (), dry_run: bool = False) -> WriteResult:
+    """Append progress entries (updates), indicator values and drawdowns; see the module doc."""
     root = Path(root)
+    lists = {"updates": list(updates), "values": list(values), "drawdowns": list(drawdowns)}
     _check_lock_file(root)
     lock = plan_lock(root)
     try:
@@ -95,7 +96,7 @@ def append(root: str | os.PathLike, updates: list[dict] = (), values: list[dict]
     except OSError as exc:
         raise Refused(f"cannot take the lock {root / LOCK_NAME}: {exc.strerror or exc}") from None
     try:
-        return _append_locked(root, list(updates), list(values), dry_run)
+        return _append_locked(root, lists, dry_run)
     finally:
         lock.release()
 
@@ -142,20 +143,23 @@ def _remove_stray_temporaries(real: Path) -> None:
                 pass
 
 
-def _append_locked(root: Path, updates: list[dict], values: list[dict], dry_run: bool) -> WriteResult:
+LISTS = ("updates", "values", "drawdowns")  # the lists of a progress file, in the order writes fill them
+
+
+def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool) -> WriteResult:
     before = load_plan(root, use_cache=False)  # under the lock, always from the files themselves
     errors = [d for d in before.diagnostics if d.severity == "error"]
     if errors:
         raise Refused(f"the plan already has {len(errors)} error(s); fix them first (isek check)", errors)
     meta = before.plan.meta
     by_year: dict[int, dict[str, list[dict]]] = {}
-    for list_key, entries in (("updates", updates), ("values", values)):
+    for list_key, entries in new.items():
         for e in entries:
             year = e["date"].year
             if not meta.horizon.start <= year <= meta.horizon.end:
                 raise Refused(f"date {e['date']} lies outside the plan's horizon "
                               f"{meta.horizon.start}–{meta.horizon.end}")
-            by_year.setdefault(year, {"updates": [], "values": []})[list_key].append(e)
+            by_year.setdefault(year, {k: [] for k in LISTS})[list_key].append(e)
 
     result = WriteResult(dry_run=dry_run)
     olds: dict[str, tuple[bytes, str | None]] = {}
@@ -171,7 +175,7 @@ def _append_locked(root: Path, updates: list[dict], values: list[dict], dry_run:
             result.created.append(rel)
         text = old if old is not None else textedit.new_progress_file(year)
         try:
-            for list_key in ("updates", "values"):
+            for list_key in LISTS:
                 text = textedit.insert(text, list_key, lists[list_key])
         except textedit.EditError as exc:
             raise Refused(f"{rel}: {exc}; cannot append safely") from None
@@ -193,8 +197,10 @@ def _append_locked(root: Path, updates: list[dict], values: list[dict], dry_run:
             prev = _status_before(before.plan, u["measure"], u["date"])
             result.recorded.append(Recorded("updates", u, rel, previous_status=prev))
         for v in lists["values"]:
-            prev = before.plan.value_at(v["indicator"], year)
+            prev = before.plan.value_at(v["indicator"], year, v.get("area"))
             result.recorded.append(Recorded("values", v, rel, previous_value=prev.value if prev else None))
+        for d in lists["drawdowns"]:
+            result.recorded.append(Recorded("drawdowns", d, rel, previous_value=before.plan.drawn(d["grant"], year)))
     if not dry_run:
         _write_all(root, {rel: olds[rel][0] + text.encode("utf-8") for rel, text in result.texts.items()}, olds)
     return result
@@ -245,7 +251,7 @@ def _verify(before, after, by_year) -> None:
             continue
         year = int(pf.rel[-9:-5])
         old = old_files.get(pf.rel)
-        for list_key in ("updates", "values"):
+        for list_key in LISTS:
             old_items = [m.model_dump() for _, m in old.items.get(list_key, [])] if old else []
             new_items = [m.model_dump() for _, m in pf.items.get(list_key, [])]
             added = [_normal(e, list_key) for e in by_year[year][list_key]]
@@ -255,7 +261,7 @@ def _verify(before, after, by_year) -> None:
 
 
 def _normal(entry: dict, list_key: str) -> dict:
-    from ..plan.model import Update, Value
+    from ..plan.model import Drawdown, Update, Value
 
-    model = Update if list_key == "updates" else Value
+    model = {"updates": Update, "values": Value, "drawdowns": Drawdown}[list_key]
     return model.model_validate(entry).model_dump()

@@ -40,6 +40,7 @@ def create(directory: Path, *, city: str, start: int, end: int, example: bool = 
     names = {
         "isek.yaml": "isek.yaml",
         "actors.yaml": "actors.yaml",
+        "areas.yaml": "areas.yaml",
         "indicators.yaml": "indicators.yaml",
         "fields/01-wohnen.yaml": "fields/01-wohnen.yaml",
         "progress/year.yaml": f"progress/{start}.yaml",

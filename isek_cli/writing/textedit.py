@@ -20,7 +20,8 @@ from ..plan.source import Loader
 # Keys in the order a person writes them.
 KEY_ORDER = {
     "updates": ("measure", "date", "status", "percent", "note", "spent_eur"),
-    "values": ("indicator", "value", "date"),
+    "values": ("indicator", "value", "date", "area"),
+    "drawdowns": ("grant", "date", "eur"),
 }
 
 _PLAIN = re.compile(r"^[A-Za-z0-9ÄÖÜäöüß][A-Za-z0-9ÄÖÜäöüß .,;()/%€+_-]*$")
@@ -101,7 +102,15 @@ def _number(value: float) -> str:
         if exponent[0] not in "+-":
             exponent = "+" + exponent
         text = f"{mantissa}e{exponent}"
+    elif _LOOKS_GROUPED.match(text):
+        # 57.800 would read like a German thousands separator (check warns, W411): one more
+        # digit reads back as the same number and is unambiguous.
+        text += "0"
     return text
+
+
+# One to three digits, a dot, exactly three digits: how Germans write 57800 (contract v2).
+_LOOKS_GROUPED = re.compile(r"^-?\d{1,3}\.\d{3}$")
 
 
 def render_entry(entry: dict[str, Any], list_key: str, *, flow: bool, dash_col: int, item_col: int) -> str:
@@ -145,6 +154,8 @@ def insert(text: str, list_key: str, entries: list[dict[str, Any]]) -> str:
     if not isinstance(root, yaml.MappingNode):
         raise EditError("the file's top level is not a mapping")
     pair = next(((k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == list_key), None)
+    if pair is None and list_key in OPTIONAL_LISTS:
+        return _append_list(text, list_key, entries)
     if pair is None:
         raise EditError(f"the file has no '{list_key}:' list")
     key_node, seq = pair
@@ -153,6 +164,17 @@ def insert(text: str, list_key: str, entries: list[dict[str, Any]]) -> str:
     if seq.flow_style:
         return _insert_flow(text, key_node, seq, list_key, entries)
     return _insert_block(text, seq, list_key, entries)
+
+
+# Lists a progress file may lack (contract v2): the first entry adds the key at the end of the file.
+OPTIONAL_LISTS = ("drawdowns",)
+
+
+def _append_list(text: str, list_key: str, entries: list[dict]) -> str:
+    """A new top-level list after everything else: a pure insertion at the end of the file."""
+    body = f"{list_key}:\n" + "".join("  - " + _flow_item(e, list_key) + "\n" for e in entries)
+    prefix = "" if not text or text.endswith("\n") else "\n"
+    return text + _newlines(prefix + body, text)
 
 
 def _newlines(body: str, text: str) -> str:

@@ -8,8 +8,10 @@ derived deterministically. The plan is rendered as text (``plan_files``),
 validated and read back in memory, and only then written, file by file,
 through the atomic writer.
 
-Modules: ``cells`` (columns, draft, conversions) ← ``resolve`` (ids) ← ``read``
-(the sheet); ``plan_files`` (YAML text) uses ``cells``; this module runs them.
+Modules: ``values`` (one cell's value: periods, costs, priorities, names) and
+``cells`` (columns, draft, ids and kinds from names) ← ``resolve`` (ids, parts,
+areas, the priority scale) ← ``read`` (the sheet); ``plan_files`` (YAML text)
+uses ``cells``; this module runs them.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any
 
 from .. import sheets
 from . import plan_files as cy
-from .cells import COLUMNS, CatalogueRefused, Options, actor_kind, slug, to_priority
+from .cells import COLUMNS, CatalogueRefused, Options, actor_kind, slug
 from .read import Parsed, parse
+from .values import to_priority
 
 __all__ = ["COLUMNS", "CatalogueRefused", "Imported", "Options", "Parsed", "actor_kind", "import_catalogue",
            "parse", "slug", "to_priority"]

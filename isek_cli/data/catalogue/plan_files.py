@@ -20,7 +20,7 @@ from .cells import STOPWORDS, slug
 
 WIDTH = 100  # wrap folded descriptions before this column
 MEASURE_KEYS = ("id", "title", "description", "goals", "priority", "lead", "partners", "committee", "start", "end",
-                "cost_eur", "funding", "key_project")
+                "cost_eur", "funding", "key_project", "parent", "areas")
 
 
 class ReadBackError(Exception):
@@ -72,8 +72,15 @@ def _fold(text: str, width: int) -> list[str]:
 
 
 def _measure(m: dict[str, Any]) -> str:
+    """One measure as a block; a period word of the sheet ('mittelfristig') stays as a comment:
+    after its start or end, or on a line of its own where they would stand."""
     out = []
+    term = m.get("_term")
+    dated = "end" if "end" in m else "start" if "start" in m else None
     for key in MEASURE_KEYS:
+        if term and dated is None and key == "cost_eur":  # where start and end would stand
+            out.append(f"    # Umsetzungszeitraum laut Katalog: {term} (ohne Jahr)\n")
+            term = None
         if key not in m:
             continue
         lead = "  - " if not out else "    "
@@ -82,14 +89,16 @@ def _measure(m: dict[str, Any]) -> str:
             out.append(lead + text_value(key, value, 4)[4:])
         elif isinstance(value, list):
             out.append(f"{lead}{key}: {_flow_list(value)}\n")
+        elif isinstance(value, dict):
+            out.append(f"{lead}{key}: {_flow_map(value)}\n")
         else:
-            out.append(f"{lead}{key}: {scalar(value)}\n")
+            out.append(f"{lead}{key}: {scalar(value)}{f'  # {term}' if term and key == dated else ''}\n")
     return "".join(out)
 
 
 def field_text(f: dict[str, Any], source: str) -> str:
     out = [_comment(f"Handlungsfeld {f['id']}: {f['title']} (importiert aus {source})"),
-           f"id: {scalar(f['id'])}\n", text_value("title", f["title"], 0), "goals:\n"]
+           f"id: {scalar(f['id'])}\n", text_value("title", f["title"], 0), "goals:" + ("\n" if f["goals"] else " []\n")]
     out += [f"  - {_flow_map(g)}\n" for g in f["goals"]]
     out.append("measures:\n")
     out += [_measure(m) for m in f["measures"]]
@@ -110,7 +119,7 @@ def render(draft) -> dict[str, str]:
             "owner: Fachbereich Stadtentwicklung\n",
             "language: de\n",
             "vision: |\n  Hier steht die Vision, die der Rat beschlossen hat. Markdown ist erlaubt.\n",
-            "guiding_goals: []\n"]),
+            "guiding_goals: []\n", *_priorities(draft)]),
         "actors.yaml": "".join(
             [_comment(f"Akteure und Fachausschüsse aus {draft.source}; die Art (kind) ist aus dem Namen geschätzt."),
              "actors:\n"] + [f"  - {_flow_map(a)}\n" for a in draft.actors]
@@ -118,9 +127,20 @@ def render(draft) -> dict[str, str]:
                if draft.committees else ["committees: []\n"])),
         "indicators.yaml": "# Kennzahlen (Kontextindikatoren) mit Ausgangswert und Ziel; noch keine.\nindicators: []\n",
     }
+    if draft.areas:
+        files["areas.yaml"] = "".join(
+            [_comment(f"Gebiete aus {draft.source}; die Art (kind) ist aus dem Namen oder der Spalte geschätzt."),
+             "areas:\n"] + [f"  - {_flow_map(a)}\n" for a in draft.areas])
     for n, f in enumerate(draft.fields, start=1):
         files[f"fields/{n:02d}-{file_slug(f['title'])}.yaml"] = field_text(f, draft.source)
     return files
+
+
+def _priorities(draft) -> list[str]:
+    if not draft.priorities:
+        return []
+    return (["# Prioritätsstufen mit den Worten des Katalogs (until: das Jahr, das der Katalog nennt).\n",
+             "priorities:\n"] + [f"  - {_flow_map(p)}\n" for p in draft.priorities])
 
 
 def file_slug(title: str) -> str:
@@ -141,15 +161,20 @@ def verify(root: Path, files: dict[str, str], draft):
         raise ReadBackError("; ".join(f"{d.where}: {d.message}" for d in errors[:5]))
     plan = loaded.plan
     got = [{"id": f.id, "title": f.title, "goals": [g.model_dump() for g in f.goals],
-            "measures": [m.model_dump(exclude_none=True) for m in f.measures]} for f in plan.fields]
-    want = [{k: f[k] for k in ("id", "title", "goals", "measures")} for f in draft.fields]
+            # warnings=False: pydantic's union serializer warns about a CostRange it dumps correctly
+            "measures": [m.model_dump(exclude_none=True, warnings=False) for m in f.measures]} for f in plan.fields]
+    want = [{"id": f["id"], "title": f["title"], "goals": f["goals"],
+             "measures": [{k: v for k, v in m.items() if not k.startswith("_")} for m in f["measures"]]}
+            for f in draft.fields]
+    scale = [p.model_dump(exclude_none=True) for p in plan.meta.priorities or []]
     if got != want or [a.model_dump() for a in plan.actors] != draft.actors \
-            or [c.model_dump() for c in plan.committees] != draft.committees:
+            or [c.model_dump() for c in plan.committees] != draft.committees \
+            or [a.model_dump(exclude_none=True) for a in plan.areas] != draft.areas or scale != draft.priorities:
         raise ReadBackError("the written files would not read back as the catalogue's values")
     return loaded
 
 
-PLAN_FILES = ("isek.yaml", "actors.yaml", "indicators.yaml")
+PLAN_FILES = ("isek.yaml", "actors.yaml", "indicators.yaml", "areas.yaml")
 
 
 def existing_plan(into: Path) -> str | None:

@@ -7,6 +7,10 @@ uses anywhere. Actor and committee ids are upper-case slugs of their names,
 assigned in sorted order so that they do not depend on the order of the rows.
 Conflicts (duplicate ids, one id with two names) refuse the row that brings
 them, naming the row that came first.
+
+Areas get ids like actors. Parts: a parent column names the parent's code or
+title; without one, a code such as 'I-S1.1' is a part of 'I-S1' when the sheet
+has that code. The priority scale keeps the sheet's words for each level.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ import datetime as dt
 import re
 from typing import Any, Callable
 
+from .. import sheets
 from . import cells as cat
+from ...plan.types import period_year
 
 Bad = Callable[[Any, Any, str, str], None]  # (row, cell, column, message)
+MAX_LABELS = 5  # words kept for one priority level ('I / hoch / A …')
 
 
 def numbered(text: str, prefix: str, pad: int = 0) -> str:
@@ -27,6 +34,14 @@ def numbered(text: str, prefix: str, pad: int = 0) -> str:
     if re.fullmatch(r"\d+(\.\d+)+", text):
         return prefix + text
     return text
+
+
+def _spelled(text: str) -> str | None:
+    """'S 1.1' → 'S1.1', 'Ö-1' → 'Oe-1': a code that becomes an id without spaces and umlauts, else None."""
+    fixed = re.sub(r"\s+", "", text)
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
+        fixed = fixed.replace(a, b)
+    return fixed if fixed != text and cat.valid_id(fixed) else None
 
 
 def _id_problem(text: str) -> str:
@@ -39,6 +54,8 @@ class _Resolver:
         self.rows, self.bad_cb = rows, bad
         self.taken: dict[str, tuple[str, str]] = {}  # id -> (kind, what and where for messages)
         self.next_k: dict[str, int] = {}  # series of derived ids -> where to resume (see free)
+        self.respelled: list[str] = []  # codes written as ids differently from the sheet
+        self.notes: list[str] = []
 
     def good(self) -> list[cat.Row]:
         return [r for r in self.rows if r.ok]
@@ -105,6 +122,15 @@ class _Resolver:
     def goals_and_measures(self, fields: dict[str, dict[str, Any]]) -> None:
         goal_field: dict[str, str] = {}
         seen_measures: dict[str, int] = {}
+        for r in self.rows:  # codes as written, also of refused rows: their parts and duplicates are found
+            code = r.v.get("id")
+            if code is not None:
+                fixed = None if cat.valid_id(numbered(code, "M")) else _spelled(code)
+                if fixed and r.ok:
+                    self.respelled.append(f"'{code}' → '{fixed}' (row {r.number})")
+                r.v["code"] = fixed or code
+                if not r.ok and numbered(r.v["code"], "M") == r.v["code"]:
+                    seen_measures.setdefault(r.v["code"], r.number)
         for r in self.good():
             fid = r.v["field_id"]
             given = []
@@ -120,9 +146,8 @@ class _Resolver:
                         break
                 given.append((gid, title))
             r.v["goal"] = given
-            mid = r.v.get("id")
-            if mid is not None and r.ok:
-                mid = r.v["id"] = numbered(mid, f"{fid}.M", 2)
+            if r.v.get("code") is not None and r.ok:
+                mid = r.v["id"] = numbered(r.v["code"], f"{fid}.M", 2)
                 if mid in seen_measures:
                     self.bad(r, "id", "id", f"duplicate id '{mid}': row {seen_measures[mid]} has it already")
                 elif self.take(r, "id", "id", mid, "measure"):
@@ -186,20 +211,153 @@ class _Resolver:
                 r.v[role + "_ids"] = [aid if aid is not None else by_name[n] for aid, n in self._pairs(r, role)]
         return by_id
 
+    # --- parts and the priority scale ----------------------------------------------
+
+    def parents(self, parent_column: bool) -> None:
+        """Each part's parent id in ``r.v['parent_id']``: from the parent column when the sheet has
+        one (a code or a title), else from codes ('I-S1.1' is a part of 'I-S1' when that code exists)."""
+        by_code = {_code_key(r): r for r in self.rows if r.v.get("code") is not None}
+        by_id = {r.v["id"]: r for r in self.rows if r.v.get("id") is not None}
+        by_title: dict[str, list[cat.Row]] = {}
+        for r in self.rows:
+            if r.v.get("title") is not None:
+                by_title.setdefault(r.v["title"], []).append(r)
+        for r in self.good():
+            target = None
+            if parent_column and r.v.get("parent") is not None:
+                given = r.v["parent"]
+                fid = r.v["field_id"]
+                target = (by_id.get(given) or by_code.get(_code_key(r, given))
+                          or by_id.get(numbered(given, f"{fid}.M", 2)))
+                titled = by_title.get(given, [])
+                if target is None and len(titled) > 1:
+                    self.bad(r, "parent", "parent", f"{len(titled)} measures are titled '{given}' (rows "
+                             f"{', '.join(str(t.number) for t in titled)}); write the code of the one meant")
+                    continue
+                target = target or (titled[0] if titled else None)
+                if target is None:
+                    self.bad(r, "parent", "parent", f"'{given}' names no measure of this sheet; write the code "
+                             "(Kürzel) or the title of the measure this one is a part of")
+                    continue
+                if target is r:
+                    self.bad(r, "parent", "parent", "a measure cannot be a part of itself; leave the cell empty")
+                    continue
+            elif not parent_column and r.v.get("code") is not None:
+                code = r.v["code"]
+                while target is None and "." in code:
+                    code = code.rsplit(".", 1)[0]
+                    target = by_code.get(_code_key(r, code))
+            if target is not None:
+                r.v["parent_id"], r.v["parent_row"] = target.v.get("id"), target
+        self._cycles()
+
+    def orphans(self, parent_column: bool) -> None:
+        """A part whose parent's row is refused is refused too (it would name a measure not written)."""
+        dead: dict[int, bool] = {}
+        for r in self.good():
+            path, x = [], r
+            while x is not None and x.ok and id(x) not in dead:
+                path.append(x)
+                x = x.v.get("parent_row")
+            lost = dead[id(x)] if x is not None and id(x) in dead else x is not None and not x.ok
+            for p in path:
+                dead[id(p)] = lost
+                if lost:
+                    self.bad(p, "parent" if parent_column else "id", "parent",
+                             f"its parent, row {p.v['parent_row'].number}, has problems of its own")
+
+    def _cycles(self) -> None:
+        """A ring of parts (A in B, B in A) is refused at each of its rows' parent cells."""
+        state: dict[int, int] = {}  # id(row) -> 1 on the current path, 2 done
+        for start in self.good():
+            path, r = [], start
+            while r is not None and state.get(id(r)) is None:
+                state[id(r)] = 1
+                path.append(r)
+                r = r.v.get("parent_row")
+            if r is not None and state.get(id(r)) == 1:
+                ring = path[path.index(r):]
+                names = " → ".join(x.v["id"] for x in ring + [r])
+                for x in ring:
+                    self.bad(x, "parent", "parent", f"the parts form a circle ({names}); one of them must be the "
+                             "top-level measure")
+            for x in path:
+                state[id(x)] = 2
+
+    def levels(self) -> None:
+        """Every row's priority becomes its number (the level stays in ``r.v['level']``); a level
+        that two rows give different years ('I (bis 2022)', 'I (bis 2023)') is refused."""
+        until: dict[int, tuple[int, int]] = {}  # value -> (year, row that gave it first)
+        for r in self.rows:
+            level = r.v.get("priority")
+            if not hasattr(level, "value"):
+                continue
+            r.v["level"], r.v["priority"] = level, level.value
+            if level.until is not None and r.ok:
+                year, row = until.setdefault(level.value, (level.until, r.number))
+                if year != level.until:
+                    self.bad(r, "priority", "priority", f"'{level.label}' gives priority {level.value} the year "
+                             f"{level.until}, but row {row} gives it {year}; one level, one year")
+
+    def scale(self) -> list[dict[str, Any]]:
+        """The plan's priority scale when the sheet writes more than bare numbers: each level with the
+        sheet's labels ('I / hoch') and the year they give."""
+        labels: dict[int, list[str]] = {}
+        until: dict[int, int] = {}
+        more: dict[int, set[str]] = {}  # labels beyond MAX_LABELS, counted for a note
+        for r in self.good():
+            level = r.v["level"]
+            known = labels.setdefault(level.value, [])
+            if level.label is not None and level.label not in known:
+                if len(known) < MAX_LABELS:
+                    known.append(level.label)
+                else:
+                    more.setdefault(level.value, set()).add(level.label)
+            if level.until is not None:
+                until[level.value] = level.until
+        self.notes += [f"priority {v} is written in {len(extra)} more way(s) than the {MAX_LABELS} its title in "
+                       "isek.yaml keeps" for v, extra in sorted(more.items())]
+        if not any(labels.values()):
+            return []
+        return [{"value": v, "title": " / ".join(_distinct(labels[v] or [str(v)])),
+                 **({"until": until[v]} if v in until else {})} for v in sorted(labels)]
+
     @staticmethod
     def _pairs(r: cat.Row, role: str) -> list[tuple[str | None, str | None]]:
         value = r.v.get(role)
         return value if isinstance(value, list) else [value] if value else []
 
 
-def resolve(rows: list[cat.Row], bad: Bad, source: str, options: cat.Options) -> cat.Draft:
+def _distinct(labels: list[str]) -> list[str]:
+    """Labels without those another label already says: 'I' goes in 'I (kurzfristig, bis 2022)'."""
+    words = [set(sheets.normal_header(label).split("_")) for label in labels]
+    return [label for i, label in enumerate(labels)
+            if not any(words[i] < words[j] or (words[i] == words[j] and j < i) for j in range(len(labels)))]
+
+
+def _code_key(r: cat.Row, code: str | None = None) -> tuple[str | None, str]:
+    """Codes that are bare numbers ('1.2') belong to their field of action; other codes to the plan."""
+    code = r.v["code"] if code is None else code
+    return (r.v.get("field_id") if numbered(code, "M") != code else None, code)
+
+
+def resolve(rows: list[cat.Row], bad: Bad, source: str, options: cat.Options, *, area_header: str = "",
+            parent_column: bool = False) -> cat.Draft:
     res = _Resolver(rows, bad)
     fields = res.fields()
     res.goals_and_measures(fields)
     actors = res.named(("lead", "partners"), "actor")
     committees = res.named(("committee",), "committee")
+    for r in rows:
+        r.v["areas"] = [(None, name) for name in r.v.get("areas") or []]
+    areas = res.named(("areas",), "area")
+    res.levels()
+    res.parents(parent_column)
+    res.orphans(parent_column)
+    scale = res.scale()
     used_actors: dict[str, None] = {}
     used_committees: dict[str, None] = {}
+    used_areas: dict[str, None] = {}
     out_fields: dict[str, dict[str, Any]] = {}
     years: list[int] = []
     for r in res.good():
@@ -208,15 +366,21 @@ def resolve(rows: list[cat.Row], bad: Bad, source: str, options: cat.Options) ->
                                             "measures": []})
         for gid in r.v["goal_ids"]:
             of["goals"].setdefault(gid, f["goals"][gid]["title"] or gid)
-        lead, partners, committee = r.v["lead_ids"][0], r.v["partners_ids"], r.v["committee_ids"]
-        used_actors.update(dict.fromkeys([lead, *partners]))
+        leads, partners = list(dict.fromkeys(r.v["lead_ids"])), list(dict.fromkeys(r.v["partners_ids"]))
+        committee, area_ids = r.v["committee_ids"], list(dict.fromkeys(r.v["areas_ids"]))
+        used_actors.update(dict.fromkeys([*leads, *partners]))
         used_committees.update(dict.fromkeys(committee))
+        used_areas.update(dict.fromkeys(area_ids))
         m = {"id": r.v["id"], "title": r.v["title"], "description": r.v.get("description"),
-             "goals": r.v["goal_ids"], "priority": r.v["priority"], "lead": lead, "partners": partners or None,
+             "goals": r.v["goal_ids"] or None, "priority": r.v["priority"],
+             "lead": leads[0] if len(leads) == 1 else leads, "partners": partners or None,
              "committee": committee[0] if committee else None, "start": r.v.get("start"), "end": r.v.get("end"),
-             "cost_eur": r.v.get("cost"), "funding": r.v.get("funding"), "key_project": r.v.get("key_project")}
+             "cost_eur": r.v.get("cost"), "funding": r.v.get("funding"), "key_project": r.v.get("key_project"),
+             "parent": r.v.get("parent_id"), "areas": area_ids or None}
         of["measures"].append({k: v for k, v in m.items() if v is not None})
-        years += [y for y in (m["start"], m["end"]) if y is not None]
+        if r.v.get("term"):
+            of["measures"][-1]["_term"] = r.v["term"]  # kept as a comment, not a key
+        years += [period_year(y) for y in (m["start"], m["end"]) if y is not None]
     for of in out_fields.values():
         of["goals"] = [{"id": g, "title": t} for g, t in of["goals"].items()]
     start = options.start or (min(years) if years else dt.date.today().year)
@@ -225,4 +389,14 @@ def resolve(rows: list[cat.Row], bad: Bad, source: str, options: cat.Options) ->
         source=source, city=options.city or "Musterstadt", start=start, end=end, fields=list(out_fields.values()),
         actors=[{"id": a, "name": actors[a]["name"] or a, "kind": cat.actor_kind(actors[a]["name"] or a)}
                 for a in used_actors],
-        committees=[{"id": c, "name": committees[c]["name"] or c} for c in used_committees])
+        committees=[{"id": c, "name": committees[c]["name"] or c} for c in used_committees],
+        areas=[{"id": a, "title": areas[a]["name"], "kind": cat.area_kind(areas[a]["name"], area_header)}
+               for a in used_areas],
+        priorities=scale, notes=_respelled(res.respelled) + res.notes)
+
+
+def _respelled(items: list[str]) -> list[str]:
+    if not items:
+        return []
+    more = f"; and {len(items) - 8} more" if len(items) > 8 else ""
+    return [f"{len(items)} code(s) written as ids without spaces or umlauts: {'; '.join(items[:8])}{more}"]

@@ -1,0 +1,87 @@
+"""Checks of the progress files: file years, dates, statuses, and each measure's history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Iterable
+
+from .diagnostics import Loc, Problem
+from .model import CLOSED, COMPLETED, STATUSES
+from .shape import did_you_mean
+
+
+def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str]) -> list[Problem]:
+    """``statuses``: every status word the plan knows (the seven and its own), to what it counts as."""
+    out: list[Problem] = []
+    # Updates in date order across files (ties: file order), for the history checks.
+    # Locations are built only for problems: a state-wide plan has 100,000s of entries.
+    history: dict[str, list[tuple[Any, str, int]]] = defaultdict(list)
+    seen_values: dict[tuple, Loc] = {}
+    for pf in sorted((p for p in files if p.kind == "progress"), key=lambda p: p.rel):
+        rel = pf.rel
+        name_year = int(rel.rsplit("/", 1)[-1][:4])
+        year = pf.scalars.get("year")
+        if isinstance(year, int) and not isinstance(year, bool) and year != name_year:
+            out.append(Problem("E305", Loc(rel, ("year",)), f"year {year} differs from the file name {rel}",
+                               f"write 'year: {name_year}' or rename the file to progress/{year}.yaml"))
+        if not in_horizon(name_year):
+            out.append(Problem("W402", Loc(rel, ("year",)), f"progress for {name_year} lies outside the horizon {start}–{end}",
+                               "check the year, or widen the horizon in isek.yaml", severity="warning"))
+        for i, u in pf.items.get("updates", []):
+            ref(u.measure, ("measure",), lambda rel=rel, i=i: Loc(rel, ("updates", i, "measure")), "measure")
+            if u.status not in statuses:
+                out.append(_unknown_status(u.status, statuses, Loc(rel, ("updates", i, "status"))))
+            if u.date.year != name_year:
+                out.append(Problem("E306", Loc(rel, ("updates", i, "date")), f"date {u.date} lies outside the file's year {name_year}",
+                                   f"record it in progress/{u.date.year}.yaml, or correct the date"))
+            if u.percent == 100 and statuses.get(u.status, u.status) != COMPLETED:
+                out.append(Problem("E307", Loc(rel, ("updates", i, "percent")), f"percent 100 with status '{u.status}' for '{u.measure}'",
+                                   "a measure is 100 % done only when abgeschlossen; set the status or lower the percent"))
+            history[u.measure].append((u, rel, i))
+        for i, v in pf.items.get("values", []):
+            ref(v.indicator, ("indicator",), lambda rel=rel, i=i: Loc(rel, ("values", i, "indicator")), "indicator")
+            if v.area is not None:
+                ref(v.area, ("area",), Loc(rel, ("values", i, "area")), "area")
+            if v.date.year != name_year:
+                out.append(Problem("E306", Loc(rel, ("values", i, "date")), f"date {v.date} lies outside the file's year {name_year}",
+                                   f"record it in progress/{v.date.year}.yaml, or correct the date"))
+            key = (v.indicator, v.date, v.area)
+            if key in seen_values:
+                out.append(Problem("W408", Loc(rel, ("values", i)), f"second value for '{v.indicator}' on {v.date}",
+                                   "remove one of them; the later one in the file counts", severity="warning"))
+            seen_values[key] = True
+    for measure, entries in history.items():
+        entries.sort(key=lambda e: e[0].date)  # stable: ties keep file order
+        out += _check_history(measure, entries, statuses)
+    return out
+
+
+def _unknown_status(status: str, statuses: dict[str, str], loc: Loc) -> Problem:
+    own = [s for s in statuses if s not in STATUSES]
+    hint = did_you_mean(status, statuses)
+    hint = (hint + " " if hint else "") + "the statuses are: " + ", ".join(STATUSES)
+    if own:
+        hint += "; this plan's own: " + ", ".join(own)
+    return Problem("E204", loc, f"'status': '{status}' is not allowed", hint)
+
+
+def _check_history(measure: str, entries: Iterable[tuple[Any, str, int]], statuses: dict[str, str]) -> list[Problem]:
+    out: list[Problem] = []
+    best = None
+    closed_by = None
+    for u, rel, i in entries:
+        counted = statuses.get(u.status, u.status)
+        if closed_by is not None and counted != statuses.get(closed_by.status, closed_by.status):
+            out.append(Problem("W406", Loc(rel, ("updates", i, "status")),
+                               f"'{measure}' is '{u.status}' on {u.date} after it was '{closed_by.status}' on {closed_by.date}",
+                               "if the measure was reopened, say so in the note; otherwise correct the entry", severity="warning"))
+            closed_by = None
+        if u.percent is not None:
+            if best is not None and u.percent < best:
+                out.append(Problem("W405", Loc(rel, ("updates", i, "percent")),
+                                   f"percent of '{measure}' falls from {best} to {u.percent} on {u.date}",
+                                   "if the scope grew, say so in the note; otherwise correct the value", severity="warning"))
+            best = u.percent if best is None else max(best, u.percent)
+        if counted in CLOSED:
+            closed_by = u
+    return out
