@@ -178,3 +178,25 @@ def test_merged_cells_still_fill_their_range(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "took it from the row above" not in r.stderr  # the merge filled it, not the fallback
     assert "Leerstand" in next((tmp_path / "plan/fields").glob("*.yaml")).read_text(encoding="utf-8")
+
+
+def test_a_sheet_without_dimension_is_parsed_once(tmp_path, monkeypatch):
+    """openpyxl's read-only sheet scanned a sheet without <dimension> (a hostile file leaves it out)
+    to its end before isek streamed it: the 30 MB zip bomb above was parsed twice, and took longer
+    than the test's timeout on a busy machine. The sheet's XML is opened once."""
+    from isek_cli.data import sheetio
+
+    path = xlsx_with_sheet_xml(tmp_path / "nodim.xlsx", NS + b"<sheetData>" + HEAD_ROW +
+                               b'<row r="2"><c r="A2" t="inlineStr"><is><t>HF1.M01</t></is></c></row>'
+                               b"</sheetData></worksheet>")
+    opened = []
+    real_open = zipfile.ZipFile.open
+
+    def spy(self, name, *args, **kwargs):
+        opened.append(getattr(name, "filename", name))
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    table = sheetio.read_table(path)
+    assert [c.value for c in table.rows[0]] == ["HF1.M01"]
+    assert opened.count("xl/worksheets/sheet1.xml") == 1, opened

@@ -16,6 +16,7 @@ import io
 import os
 import stat
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,7 +192,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
 
     _check_archive(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        with _no_dimension_scan():
+            wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for broken files
         raise SheetError(f"{path.name}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
     try:
@@ -209,6 +211,21 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         return _table(name, grid, [])
     finally:
         wb.close()
+
+
+@contextmanager
+def _no_dimension_scan():
+    """openpyxl's read-only sheet looks for the sheet's <dimension> as it is opened, and parses a
+    sheet without one (any hostile file) to its end for it: 64 MB of XML parsed once for nothing
+    before isek streams it. isek needs no dimensions, so the sheets are opened without the scan."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    scan = ReadOnlyWorksheet._get_size
+    ReadOnlyWorksheet._get_size = lambda self: None
+    try:
+        yield
+    finally:
+        ReadOnlyWorksheet._get_size = scan
 
 
 def _stream_rows(wb, ws, name: str) -> tuple[dict[int, dict[int, Cell]], list[str]]:
