@@ -164,10 +164,8 @@ def _drawdowns(table, cols: dict[str, int], plan: PlanIndex) -> tuple[list[dict[
                         raise ValueError(f"'{value}' is not a grant of funding.yaml" + (f"; {hint}" if hint else ""))
                 elif name == "date":
                     value = sheets.to_date(c.value)
-                else:
-                    value = sheets.to_int(c.value)
-                    if value < 0:
-                        raise ValueError(f"{value} is negative")
+                else:  # whole euros, not negative, at most the bound of every amount (10^13)
+                    value = sheets.to_euros(c.value)
                 entry[name] = value
             except ValueError as exc:
                 problems.append(RowProblem(where, f"{name}: {exc}"))

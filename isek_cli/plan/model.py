@@ -187,8 +187,9 @@ def _cost(v: Any) -> int | CostRange:
 Cost = Annotated[Union[int, CostRange], PlainValidator(_cost),
                  PlainSerializer(lambda c: c if isinstance(c, int) else {"min": c.min, "max": c.max}),
                  WithJsonSchema({"anyOf": [
-    {"type": "integer", "minimum": 0},
-    {"type": "object", "properties": {"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 0}},
+    {"type": "integer", "minimum": 0, "maximum": MAX_EUR},
+    {"type": "object", "properties": {"min": {"type": "integer", "minimum": 0, "maximum": MAX_EUR},
+                                      "max": {"type": "integer", "minimum": 0, "maximum": MAX_EUR}},
      "required": ["min", "max"], "additionalProperties": False}]})]
 
 
@@ -331,7 +332,7 @@ class Drawdown(Record):
 
     grant: Annotated[Id, S]
     date: Annotated[dt.date, S]
-    eur: Annotated[int, S, Field(ge=0)]
+    eur: Annotated[Euros, S]
 
 
 class ProgressYear(Strict):

@@ -345,9 +345,9 @@ def _range_hint(key: str, err: dict) -> str:
         return "priority is 1 (highest), 2 or 3"
     if key == "percent":
         return "percent is a whole number from 0 to 100"
-    if key.endswith("eur"):
-        return f"amounts are whole euros from 0 to {MAX_EUR:,} (10^13)"
     ctx = err.get("ctx") or {}
+    if key.endswith("eur") or ctx.get("le") == MAX_EUR:  # also a cost range's min and max
+        return f"amounts are whole euros from 0 to {MAX_EUR:,} (10^13)"
     bounds = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in ctx.items())
     return f"allowed range: {bounds}" if bounds else "correct the value"
 
