@@ -104,3 +104,61 @@ def test_exported_catalogue_imports_back_unchanged(mini, tmp_path):
     assert r.exit_code == 0, r
     text = (tmp_path / "back/fields").glob("*.yaml")
     assert any(FORMULAS[0] in p.read_text(encoding="utf-8") for p in text)
+
+
+# --- the texts of format v2 and money, in every CSV --------------------------------
+
+def hostile_v2(plan, formula: str) -> None:
+    """A formula in every free text format v2 and funding.yaml added."""
+    q = json.dumps(formula)
+    with open(plan / "isek.yaml", "a", encoding="utf-8") as fh:
+        fh.write(f"decisions:\n  - {{id: B1, date: 2021-11-25, body: {q}, title: {q}, kind: adoption, ref: {q}}}\n"
+                 f"statuses:\n  - {{id: verzoegert, title: {q}, counts_as: in_umsetzung}}\n"
+                 f"priorities:\n  - {{value: 1, title: {q}}}\n  - {{value: 2, title: II}}\n  - {{value: 3, title: III}}\n")
+    (plan / "areas.yaml").write_text(f"areas:\n  - {{id: A1, title: {q}, kind: quartier}}\n", encoding="utf-8")
+    (plan / "funding.yaml").write_text(
+        f"programmes:\n  - {{id: LZ, title: {q}, level: bund_land}}\n"
+        f"grants:\n  - {{id: G-1, programme: LZ, year: 2024, amount_eur: 1000, measures: [HF1.M01], "
+        f"decision: {{date: 2024-02-01, ref: {q}}}}}\n", encoding="utf-8")
+    path = plan / "fields/01-wohnen.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    funding: [Eigenmittel]\n", f"    funding: [Eigenmittel, {q}]\n"
+                                                      f"    links: [{{title: {q}, url: \"https://example.org/a\"}}]\n", 1)
+    path.write_text(text, encoding="utf-8")
+    with open(plan / "progress/2024.yaml", "a", encoding="utf-8") as fh:
+        fh.write("drawdowns:\n  - {grant: G-1, date: 2024-05-02, eur: 10}\n")
+
+
+V2_TABLES = ("decisions", "plan_statuses", "priorities", "areas", "programmes", "grants", "measure_funding",
+             "measure_links")
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_v2_and_money_texts_are_inert_in_every_csv(mini, tmp_path, formula):
+    hostile_v2(mini, formula)
+    r = run("check", "--no-cache", plan=mini)
+    assert r.exit_code == 0, r
+    assert run("export", "--format", "csv", "-o", tmp_path / "csv", plan=mini).exit_code == 0
+    for path in (tmp_path / "csv").glob("*.csv"):
+        assert_inert(path.read_bytes().decode("utf-8"))  # no newline translation
+    for table in V2_TABLES:
+        assert "'" + formula in cells((tmp_path / f"csv/{table}.csv").read_bytes().decode("utf-8")), table
+    for table in ("grant_measures", "drawdowns"):  # ids and numbers only: present, and inert too
+        assert "G-1" in cells((tmp_path / f"csv/{table}.csv").read_text(encoding="utf-8")), table
+    data = json.loads(run("export", "--format", "json", plan=mini).stdout)["tables"]
+    assert data["programmes"][0]["title"] == formula and data["grants"][0]["decision_ref"] == formula
+    r = run("funding", "--format", "csv", plan=mini)
+    assert r.exit_code == 0, r
+    assert_inert(r.stdout)
+    assert "'" + formula in cells(r.stdout)
+
+
+@pytest.mark.parametrize("formula", FORMULAS[:2])
+def test_every_site_data_csv_is_inert_with_v2_texts(mini, tmp_path, formula):
+    hostile(mini, formula)
+    hostile_v2(mini, formula)
+    assert run("site", "-o", tmp_path / "site", plan=mini).exit_code == 0
+    found = sorted((tmp_path / "site/data").glob("*.csv"))
+    assert len(found) >= 4, found
+    for path in found:
+        assert_inert(path.read_bytes().decode("utf-8"))
