@@ -11,6 +11,7 @@ import pytest
 
 from conftest import run
 from helpers_writes import hashes, private_cache, snapshot, tmp_leftovers  # noqa: F401  (fixture)
+from test_money import money  # noqa: F401  (fixture: the mini plan with funding.yaml and drawdowns)
 
 ADD = ("progress", "add", "HF1.M01", "--status", "in_planung", "--date")
 
@@ -149,3 +150,69 @@ def test_stray_temporary_file_of_a_killed_writer_is_cleaned(mini):
     foreign.write_text("mine\n", encoding="utf-8")
     assert run(*ADD, "2024-03-02", plan=mini).exit_code == 0
     assert foreign.exists()
+
+
+# --- drawdowns (format v2) take the same way -----------------------------------------
+
+def _drawdown_writes(money, tmp_path):
+    """The two ways a drawdown is written: 'isek grant draw' and a drawdown sheet."""
+    sheet = tmp_path / "abrufe.csv"
+    sheet.write_text("Zuwendung;Datum;Betrag\nG-2022-LZ;2025-05-02;1000\n", encoding="utf-8")
+    return {"grant draw": ("grant", "draw", "G-2022-LZ", "1000", "--date", "2025-05-02"),
+            "drawdown sheet": ("progress", "import", sheet)}
+
+
+@pytest.mark.parametrize("way", ["grant draw", "drawdown sheet"])
+def test_drawdowns_into_a_progress_folder_linked_outside_are_refused(money, tmp_path, way):
+    """An empty progress/ linked elsewhere (committable in git): the plan is valid, so only the
+    writer's own check stands between the drawdown and a new year file outside the plan."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for p in (money / "progress").iterdir():
+        p.unlink()
+    (money / "progress").rmdir()
+    (money / "progress").symlink_to(outside, target_is_directory=True)
+    assert run("check", "--no-cache", plan=money).exit_code == 0
+    r = run(*_drawdown_writes(money, tmp_path)[way], plan=money)
+    assert r.exit_code == 1, r
+    _no_traceback(r)
+    assert "outside the plan folder" in r.stderr
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("way", ["grant draw", "drawdown sheet"])
+def test_drawdowns_never_write_through_a_dangling_year_file_link(money, tmp_path, way):
+    target = tmp_path / "elsewhere.yaml"
+    (money / "progress/2025.yaml").symlink_to(target)
+    r = run(*_drawdown_writes(money, tmp_path)[way], plan=money)
+    assert r.exit_code == 1, r
+    _no_traceback(r)
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("way", ["grant draw", "drawdown sheet"])
+def test_drawdowns_refuse_a_linked_lock(money, tmp_path, way):
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n", encoding="utf-8")
+    (money / ".isek.lock").symlink_to(victim)
+    r = run(*_drawdown_writes(money, tmp_path)[way], plan=money)
+    assert r.exit_code == 1, r
+    _no_traceback(r)
+    assert ".isek.lock" in r.stderr and victim.read_text(encoding="utf-8") == "precious\n"
+
+
+@pytest.mark.parametrize("way", ["grant draw", "drawdown sheet"])
+def test_drawdowns_on_a_full_disk_are_a_clean_error(money, tmp_path, monkeypatch, way):
+    import isek_cli.writing.atomic as atomic
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(atomic.os, "fsync", refuse)
+    before = hashes(money)
+    r = run(*_drawdown_writes(money, tmp_path)[way], plan=money)
+    monkeypatch.undo()
+    assert r.exit_code == 1, r
+    _no_traceback(r)
+    assert os.strerror(errno.ENOSPC) in r.stderr
+    assert hashes(money) == before and tmp_leftovers(money) == []
