@@ -184,15 +184,15 @@ def write(root: Path, key: bytes, loaded) -> None:
 
 
 def _extra_unchanged(root: Path, loaded) -> bool:
-    """Files a load read beyond the plan files (area outlines) still hold what they held."""
+    """Files a load read beyond the plan files (area outlines) still hold what they held. They are
+    read as the load reads them (inside the plan folder, regular, within the size limit): an outline
+    swapped for a link to /dev/zero or a FIFO after a load is not read here, it makes the load fresh."""
+    from . import geometry
+
     for rel, digest in getattr(loaded, "extra_files", {}).items():
-        try:
-            with open(root / rel, "rb") as fh:
-                if hashlib.blake2b(fh.read(), digest_size=16).digest() != digest:
-                    return False
-        except OSError:
-            if digest != b"":
-                return False
+        raw = geometry.file_bytes(str(root), rel)
+        if (hashlib.blake2b(raw, digest_size=16).digest() if raw is not None else b"") != digest:
+            return False
     return True
 
 

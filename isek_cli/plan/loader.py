@@ -374,13 +374,14 @@ def _read_geometry(root: Path, files, plan, problems: list[Problem], snapshot) -
     from . import geometry
 
     extra: dict[str, bytes] = {}
+    budget = geometry.Budget()  # for all outlines together
     for pf in files:
         if pf.kind != "areas":
             continue
         for i, area in pf.items.get("areas", []):
             if area.geometry is None:
                 continue
-            shape_, found, raw = geometry.read(str(root), area.geometry, Loc(pf.rel, ("areas", i)), snapshot)
+            shape_, found, raw = geometry.read(str(root), area.geometry, Loc(pf.rel, ("areas", i)), snapshot, budget)
             problems.extend(found)
             rel = geometry.normal_path(area.geometry)
             if rel is not None:  # b"": not readable now; the cache reloads once it is
