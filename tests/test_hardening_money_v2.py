@@ -12,7 +12,14 @@ import pytest
 from conftest import run
 from helpers_writes import hashes, private_cache  # noqa: F401  (fixture)
 from test_hardening_money import MAX_EUR, xlsx_with
-from test_money import money  # noqa: F401  (fixture: the mini plan with funding.yaml and drawdowns)
+from test_money import add_money
+
+
+@pytest.fixture
+def money(mini: Path) -> Path:
+    """The mini plan with funding.yaml and drawdowns (test_money's)."""
+    return add_money(mini)
+
 
 BAD = str(MAX_EUR + 1)
 F1 = "fields/01-wohnen.yaml"

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import errno
 import os
+from pathlib import Path
 
 import pytest
 
 from conftest import run
 from helpers_writes import hashes, private_cache, snapshot, tmp_leftovers  # noqa: F401  (fixture)
-from test_money import money  # noqa: F401  (fixture: the mini plan with funding.yaml and drawdowns)
+from test_money import add_money
+
+
+@pytest.fixture
+def money(mini: Path) -> Path:
+    """The mini plan with funding.yaml and drawdowns (test_money's)."""
+    return add_money(mini)
+
 
 ADD = ("progress", "add", "HF1.M01", "--status", "in_planung", "--date")
 
