@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from helpers_writes import hashes, private_cache  # noqa: F401  (fixture)
 
@@ -200,3 +201,65 @@ def test_a_sheet_without_dimension_is_parsed_once(tmp_path, monkeypatch):
     table = sheetio.read_table(path)
     assert [c.value for c in table.rows[0]] == ["HF1.M01"]
     assert opened.count("xl/worksheets/sheet1.xml") == 1, opened
+
+
+# --- the same limits for the catalogue import and the drawdown import (format v2) ----------
+
+CATALOGUE_HEAD = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Handlungsfeld</t></is></c>'
+                  b'<c r="B1" t="inlineStr"><is><t>Ma\xc3\x9fnahme</t></is></c>'
+                  b'<c r="C1" t="inlineStr"><is><t>Priorit\xc3\xa4t</t></is></c>'
+                  b'<c r="D1" t="inlineStr"><is><t>Federf\xc3\xbchrung</t></is></c></row>')
+DRAWDOWN_HEAD = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Zuwendung</t></is></c>'
+                 b'<c r="B1" t="inlineStr"><is><t>Datum</t></is></c>'
+                 b'<c r="C1" t="inlineStr"><is><t>Betrag</t></is></c></row>')
+WAYS = {  # the import, its header row (xlsx, csv), and its command
+    "catalogue": (CATALOGUE_HEAD, "Handlungsfeld;Maßnahme;Priorität;Federführung\n",
+                  lambda plan, path: ("import", "catalogue", path, "--into", plan.parent / "new")),
+    "drawdowns": (DRAWDOWN_HEAD, "Zuwendung;Datum;Betrag\n",
+                  lambda plan, path: ("--plan", plan, "progress", "import", path)),
+}
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_merged_range_to_the_last_cell_in_every_import(mini, tmp_path, way):
+    head, _, command = WAYS[way]
+    path = xlsx_with_sheet_xml(tmp_path / "merged.xlsx", NS + b"<sheetData>" + head +
+                               b'<row r="2"><c r="A2" t="inlineStr"><is><t>X</t></is></c></row></sheetData>'
+                               b'<mergeCells count="1"><mergeCell ref="A2:XFD1048576"/></mergeCells></worksheet>')
+    before = hashes(mini)
+    assert_clean_refusal(isek_capped(*command(mini, path)), "merged.xlsx", "A2:XFD1048576")
+    assert hashes(mini) == before and not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_zip_bomb_of_empty_rows_in_every_import(mini, tmp_path, way):
+    head, _, command = WAYS[way]
+
+    def chunks():
+        yield NS + b"<sheetData>" + head
+        for _ in range(50):
+            yield b"<row/>" * 100_000
+        yield b"</sheetData></worksheet>"
+
+    path = xlsx_with_sheet_xml(tmp_path / "bomb.xlsx", chunks())
+    assert_clean_refusal(isek_capped(*command(mini, path)), "bomb.xlsx", "rows")
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_cell_far_to_the_right_in_every_import(mini, tmp_path, way):
+    head, _, command = WAYS[way]
+    path = xlsx_with_sheet_xml(tmp_path / "wide.xlsx", NS + b"<sheetData>" + head +
+                               b'<row r="2"><c r="XFD2"><v>1</v></c></row></sheetData></worksheet>')
+    assert_clean_refusal(isek_capped(*command(mini, path)), "wide.xlsx", "XFD")
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_many_rows_and_a_huge_field_in_every_csv_import(mini, tmp_path, way):
+    _, head, command = WAYS[way]
+    rows = tmp_path / "rows.csv"
+    with open(rows, "w", encoding="utf-8") as fh:
+        fh.write(head + "A;B;1;C\n" * 2_000_000)
+    assert_clean_refusal(isek_capped(*command(mini, rows)), "rows.csv", "rows")
+    field = tmp_path / "field.csv"
+    field.write_text(head + "A;" + "x" * 200_000 + ";1;C\n", encoding="utf-8")
+    assert_clean_refusal(isek_capped(*command(mini, field)), "field.csv", ":2")
