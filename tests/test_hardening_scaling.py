@@ -154,3 +154,109 @@ def test_rename_detection_in_a_diff_costs_linear_work(monkeypatch):
                                                 "old_id": "M0", "title": "Massnahme 0", "fields": []}
     assert [c["id"] for c in changes if c["change"] == "added"] == ["N99999"]
     assert CountingDict.compared <= 5 * n, CountingDict.compared  # was n²/2
+
+
+# --- what format v2 and money added -------------------------------------------------------
+
+def _plan_statuses(mini, n: int) -> None:
+    with open(mini / "isek.yaml", "a", encoding="utf-8") as fh:
+        fh.write("statuses:\n" + "".join(f"  - {{id: stufe_{i:05d}, title: Stufe {i}, counts_as: in_umsetzung}}\n"
+                                         for i in range(n)))
+
+
+def test_many_unknown_statuses_against_many_plan_statuses_cost_linear_work(mini, counted_comparisons):
+    """Each unknown status built its did-you-mean over every status word anew, and its hint listed
+    all of the plan's own statuses: 10,000 bad entries × 20,000 statuses, in time and in bytes."""
+    n, bad = 3000, 600
+    _plan_statuses(mini, n)
+    updates = "".join(f"  - {{measure: HF1.M01, date: 2024-05-01, status: stufe_{i:05d}x}}\n" for i in range(bad))
+    (mini / "progress/2024.yaml").write_text(f"year: 2024\nupdates:\n{updates}values: []\n", encoding="utf-8")
+    loaded = load_plan(mini, use_cache=False)
+    wrong = [d for d in loaded.diagnostics if d.code == "E204" and "status" in d.message]
+    assert len(wrong) == bad
+    assert wrong[7].hint.startswith("did you mean 'stufe_00007'?"), wrong[7].hint
+    assert all(len(d.hint) < 2000 for d in wrong), len(wrong[0].hint)
+    assert "and 2,980 more" in wrong[0].hint
+    assert counted_comparisons["n"] <= 150 * bad, counted_comparisons["n"]
+
+
+def test_progress_sheet_with_many_unknown_statuses_costs_linear_work(mini, tmp_path, counted_comparisons):
+    from isek_cli.api import open_plan
+
+    n, bad = 3000, 600
+    _plan_statuses(mini, n)
+    sheet = tmp_path / "p.csv"
+    sheet.write_text("measure;date;status\n" + "".join(f"HF1.M01;2024-05-01;stufe_{i:05d}x\n" for i in range(bad)),
+                     encoding="utf-8")
+    entries, problems, _ = open_plan(mini).read_progress_sheet(sheet)
+    assert len(problems) == bad and "did you mean 'stufe_00007'" in str(problems[7]), problems[7]
+    assert all(len(str(p)) < 2000 for p in problems)
+    assert counted_comparisons["n"] <= 150 * bad, counted_comparisons["n"]
+
+
+@pytest.fixture
+def counted_indexing(monkeypatch):
+    """Words put into (or looked up in) a did-you-mean index: a Suggester built anew for every
+    unknown word indexes all options again, without a single extra difflib comparison."""
+    from isek_cli.plan import shape
+
+    counter = {"n": 0}
+    real = shape._one_left_out
+
+    def one_left_out(word):
+        counter["n"] += 1
+        return real(word)
+
+    monkeypatch.setattr(shape, "_one_left_out", one_left_out)
+    return counter
+
+
+def test_drawdown_sheet_with_many_unknown_grants_costs_linear_work(mini, tmp_path, counted_comparisons,
+                                                                     counted_indexing):
+    from isek_cli.api import open_plan
+
+    n, bad = 3000, 600
+    (mini / "funding.yaml").write_text(
+        "programmes:\n  - {id: LZ, title: Lebendige Zentren, level: bund_land}\ngrants:\n" + "".join(
+            f"  - {{id: G-{i:05d}, programme: LZ, year: 2024, amount_eur: 1000, measures: [HF1.M01]}}\n"
+            for i in range(n)), encoding="utf-8")
+    sheet = tmp_path / "abrufe.csv"
+    sheet.write_text("Zuwendung;Datum;Betrag\n" + "".join(f"G-{i:05d}x;2024-05-01;10\n" for i in range(bad)),
+                     encoding="utf-8")
+    entries, problems, _ = open_plan(mini).read_progress_sheet(sheet)
+    assert len(problems) == bad and "did you mean 'G-00007'" in str(problems[7]), problems[7]
+    assert counted_comparisons["n"] <= 150 * bad, counted_comparisons["n"]
+    assert counted_indexing["n"] <= 2 * (n + bad), counted_indexing["n"]  # was n × bad
+
+
+def test_plan_status_renames_in_a_diff_cost_linear_work(monkeypatch):
+    """Every removed plan status was tried against every added one, and each try read the whole
+    history twice: removed × added × entries."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from isek_cli.git import semdiff
+
+    class Entry:
+        reads = 0
+
+        def __init__(self, status: str, day: int) -> None:
+            self._status, self.date = status, dt.date(2024, 1, 1) + dt.timedelta(days=day)
+
+        @property
+        def status(self) -> str:
+            Entry.reads += 1
+            return self._status
+
+    n = 300
+    olds = {f"alt_{i}": {"title": f"Alt {i}", "counts_as": "in_umsetzung"} for i in range(n)}
+    news = {f"neu_{i}": {"title": f"Neu {i}", "counts_as": "in_umsetzung"} for i in range(n)}  # renamed and retitled
+    old = SimpleNamespace(history={f"M{i}": [Entry(f"alt_{i}", i)] for i in range(n)})
+    new = SimpleNamespace(history={f"M{i}": [Entry(f"neu_{i}", i)] for i in range(n)})
+    tables = iter([{k: {} for k in semdiff.KINDS} | {"plan_status": olds},
+                   {k: {} for k in semdiff.KINDS} | {"plan_status": news}])
+    monkeypatch.setattr(semdiff, "entities", lambda plan: next(tables))
+    changes = semdiff.compare_entities(old, new)
+    assert [(c["old_id"], c["id"]) for c in changes if c["change"] == "renamed"] == \
+        [(f"alt_{i}", f"neu_{i}") for i in range(n)]
+    assert Entry.reads <= 4 * n, Entry.reads  # was about n³

@@ -336,12 +336,12 @@ def split_names(value: Any, und: bool = True) -> Names:
 
 
 def _clean(parts: list[str]) -> list[str]:
-    out: list[str] = []
+    out: dict[str, None] = {}  # in order, each once (a cell of 16,000 names: no list scan per name)
     for p in parts:
         p = " ".join(p.split())
-        if p and not sheets.is_blank(p) and p not in out:
-            out.append(p)
-    return out
+        if p and not sheets.is_blank(p):
+            out.setdefault(p)
+    return list(out)
 
 
 def _office(name: str) -> bool:
