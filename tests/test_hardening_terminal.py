@@ -135,3 +135,44 @@ def test_report_to_a_terminal_is_escaped_but_files_keep_their_bytes(mini, tmp_pa
     r = run("report", "2024", plan=mini)
     assert r.exit_code == 0
     assert_escaped(r.stdout)
+
+
+def evil_v2(mini: Path) -> None:
+    """Control characters in every text format v2 and funding.yaml added."""
+    q = yaml_str(EVIL)
+    with open(mini / "isek.yaml", "a", encoding="utf-8") as fh:
+        fh.write(f"decisions:\n  - {{id: B1, date: 2021-11-25, body: {q}, title: {q}, kind: adoption, ref: {q}}}\n"
+                 f"statuses:\n  - {{id: verzoegert, title: {q}, counts_as: in_umsetzung}}\n")
+    (mini / "areas.yaml").write_text(f"areas:\n  - {{id: A1, title: {q}, kind: quartier}}\n", encoding="utf-8")
+    (mini / "funding.yaml").write_text(
+        f"programmes:\n  - {{id: LZ, title: {q}, level: bund_land}}\n"
+        f"grants:\n  - {{id: G-1, programme: LZ, year: 2024, amount_eur: 1000, measures: [HF1.M01], "
+        f"decision: {{date: 2024-02-01, ref: {q}}}}}\n", encoding="utf-8")
+    path = mini / "fields/01-wohnen.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "    funding: [Eigenmittel]\n", "    funding: [Eigenmittel]\n    areas: [A1]\n    decided_by: [B1]\n", 1),
+        encoding="utf-8")
+    path = mini / "progress/2024.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: in_umsetzung", "status: verzoegert", 1),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize("args", [
+    ["show", "A1"], ["show", "B1"], ["show", "verzoegert"], ["show", "HF1.M01"], ["funding"], ["status"],
+    ["measures", "--area", "A1"], ["grant", "draw", "G-1", "10", "--date", "2024-05-02", "--dry-run"],
+])
+def test_v2_and_money_texts_are_escaped_in_text_output(mini, args):
+    evil_v2(mini)
+    assert run("check", "--no-cache", plan=mini).exit_code == 0
+    r = run(*args, plan=mini)
+    assert r.exit_code == 0, r
+    assert_escaped(r.stdout + r.stderr)
+
+
+def test_a_drawdown_sheet_cell_is_escaped(mini, tmp_path):
+    evil_v2(mini)
+    sheet = tmp_path / "abrufe.csv"
+    sheet.write_text(f"Zuwendung;Datum;Betrag\nG{EVIL};2024-05-02;10\n", encoding="utf-8")
+    r = run("progress", "import", sheet, plan=mini)
+    assert r.exit_code == 1 and "abrufe.csv:2:A" in r.stderr, r
+    assert_escaped(r.stdout + r.stderr)

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
+from .common import REV_HELP, TableFormat, echo, emit_csv, emit_json, emit_table, load, state
 
 grant_app = typer.Typer(help="Grants (Zuwendungen): record money drawn from them.", no_args_is_help=True)
 app.add_typer(grant_app, name="grant")
@@ -38,7 +38,7 @@ def funding(
         return
     y, t = data["year"], data["total"]
     if not data["programmes"]:
-        typer.echo("No funding programmes: add them to funding.yaml (see 'isek init' or docs/plan-format.md).")
+        echo("No funding programmes: add them to funding.yaml (see 'isek init' or docs/plan-format.md).")
         return
     # A programme without grants has nothing granted or drawn to report: "–", not "0 €".
     emit_table([[p["id"], p["title"], p["grants"], *((_eur(p["granted_eur"]), _eur(p["drawn_eur"]), _eur(p["open_eur"]))
@@ -51,11 +51,11 @@ def funding(
                        t["measures"]])
     flags = data["flags"]
     for f in flags["overspent"]:
-        typer.echo(f"overspent: {f['measure']} spent {_eur(f['spent_eur'])}, estimated at most {_eur(f['cost_max_eur'])}")
+        echo(f"overspent: {f['measure']} spent {_eur(f['spent_eur'])}, estimated at most {_eur(f['cost_max_eur'])}")
     for f in flags["drawn_above_granted"]:
-        typer.echo(f"drawn above granted: {f['grant']} drew {_eur(f['drawn_eur'])} of {_eur(f['granted_eur'])}")
+        echo(f"drawn above granted: {f['grant']} drew {_eur(f['drawn_eur'])} of {_eur(f['granted_eur'])}")
     for f in flags["undrawn"]:
-        typer.echo(f"nothing drawn yet: {f['grant']} ({f['year']}, {_eur(f['granted_eur'])})")
+        echo(f"nothing drawn yet: {f['grant']} ({f['year']}, {_eur(f['granted_eur'])})")
 
 
 @grant_app.command("draw")
