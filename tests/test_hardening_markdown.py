@@ -116,3 +116,20 @@ MARKDOWNISH = st.lists(st.sampled_from(list("ab :/<>[]()!*_`\\#-+=.1&;\n") + ["j
 def test_any_text_is_inert(text):
     assert_inert_markdown(md_text(text))
     assert "\n" not in md_cell(text)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:6])
+def test_payloads_are_inert_in_the_texts_v2_added(mini, payload):
+    """Mandate and foreword (isek.yaml 'report', format v2) are Markdown the report prints as it
+    stands; a programme's title is a table cell of the funding chapter."""
+    quoted = '"' + payload.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    with open(mini / "isek.yaml", "a", encoding="utf-8") as fh:
+        fh.write(f"report:\n  mandate: {quoted}\n  foreword: {quoted}\n")
+    (mini / "funding.yaml").write_text(f"programmes:\n  - {{id: LZ, title: {quoted}, level: bund_land}}\n",
+                                       encoding="utf-8")
+    path = mini / "fields/01-wohnen.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("funding: [Eigenmittel]", "funding: [LZ]"),
+                    encoding="utf-8")
+    r = run("report", "2024", "--format", "md", plan=mini)
+    assert r.exit_code == 0, r
+    assert_inert_markdown(r.stdout)
