@@ -83,5 +83,27 @@ def generate(n: int, out: Path, seed: int = 1) -> Path:
     return out
 
 
+def break_references(plan: Path, bad: int) -> Path:
+    """Make ``bad`` progress entries of a generated plan name measures that do not exist, each a
+    different near miss (HF1.M0001 → HF1.N0001), so that every one needs its own did-you-mean hint."""
+    left = bad
+    for path in sorted((plan / "progress").glob("*.yaml"), reverse=True):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for i, line in enumerate(lines):
+            if left and line.startswith("  - measure: "):
+                lines[i] = line.replace(".M", ".N", 1)
+                left -= 1
+        path.write_text("\n".join(lines), encoding="utf-8")
+    return plan
+
+
+def unknown_keys(plan: Path, n: int) -> Path:
+    """Put ``n`` unknown keys into one mapping of a generated plan (a file full of typos)."""
+    path = plan / "isek.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "".join(f"unknown_{i}: {i}\n" for i in range(n)),
+                    encoding="utf-8")
+    return plan
+
+
 if __name__ == "__main__":
     generate(int(sys.argv[1]), Path(sys.argv[2]))

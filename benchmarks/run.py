@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py                 # 1k, 10k, 40k measures (a few minutes)
     .venv/bin/python benchmarks/run.py --sizes 1000    # quick look
+    .venv/bin/python benchmarks/run.py --sizes 1000 --worst 20000 --reps 2   # issue 16's worst cases
     .venv/bin/python benchmarks/run.py --json out.json
 
 Every timing is a separate process (what a planner or CI runs), repeated, and
@@ -27,7 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from genplan import generate  # noqa: E402
+from genplan import break_references, generate, unknown_keys  # noqa: E402
 
 PY = sys.executable
 ISEK = [PY, "-m", "isek_cli"]
@@ -105,6 +106,39 @@ def bench_size(n: int, work: Path, reps: int, full: bool) -> dict:
     return r
 
 
+def worst_cases(n: int, work: Path, reps: int) -> dict:
+    """Issue 16's worst cases against a clean plan of the same size, cold checks (no cache):
+    ``n`` measures with n/2 references to measures that do not exist (each needs a did-you-mean
+    hint), and the same plan with 5·n unknown keys in one mapping (each needs a position)."""
+    import shutil as sh
+
+    clean = work / f"worst-clean-{n}"
+    if not clean.exists():
+        generate(n, clean)
+    bad_refs, keys = work / f"worst-refs-{n}", work / f"worst-keys-{n}"
+    for target in (bad_refs, keys):
+        sh.rmtree(target, ignore_errors=True)
+        sh.copytree(clean, target)
+    break_references(bad_refs, n // 2)
+    unknown_keys(keys, 5 * n)
+    env = dict(os.environ, ISEK_NO_CACHE="1", PYTHONHASHSEED="0")
+    check = lambda plan: measure([*ISEK, "--plan", str(plan), "check", "--format", "json"], env, reps)  # noqa: E731
+    return {"measures": n, "bad_references": n // 2, "unknown_keys": 5 * n,
+            "clean": check(clean), "bad_references_check": check(bad_refs), "unknown_keys_check": check(keys)}
+
+
+def worst_lines(w: dict) -> list[str]:
+    out = [f"worst cases, {w['measures']} measures, cold check (no cache):"]
+    for basis in ("wall", "cpu"):
+        clean = w["clean"][basis]
+        for key, what in (("bad_references_check", f"{w['bad_references']} bad references"),
+                          ("unknown_keys_check", f"{w['unknown_keys']} unknown keys in one mapping")):
+            ratio = w[key][basis] / clean
+            out.append(f"  {what} / clean ({basis}): {w[key][basis]:.2f}s / {clean:.2f}s = {ratio:.2f}  "
+                       f"target ≤ 3 (same order)  {'OK' if ratio <= 3 else 'MISSED'}")
+    return out
+
+
 def startup(reps: int) -> dict:
     env = dict(os.environ)
     return {"python": measure([PY, "-c", "pass"], env, reps),
@@ -173,6 +207,8 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=3, help="repetitions per timing (the largest size runs twice)")
     ap.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results")
     ap.add_argument("--work", default=None, help="folder for generated plans (default: a temporary folder)")
+    ap.add_argument("--worst", type=int, default=20000,
+                    help="measures of the worst-case plans (bad references, unknown keys); 0 skips them")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="isek-bench-"))
@@ -184,7 +220,12 @@ def main() -> None:
         print(f"… {n} measures", file=sys.stderr, flush=True)
         # The largest plan only answers "is it linear?": two runs of the reference and of a cold check.
         results["sizes"].append(bench_size(n, work, min(2, args.reps) if largest else args.reps, full=not largest))
+    if args.worst:
+        print(f"… worst cases, {args.worst} measures", file=sys.stderr, flush=True)
+        results["worst"] = worst_cases(args.worst, work, args.reps)
     lines = table(results, "wall") + [""] + table(results, "cpu") + [""] + verdicts(results)
+    if args.worst:
+        lines += [""] + worst_lines(results["worst"])
     print("\n".join(lines))
     results["verdicts"] = verdicts(results)
     Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
