@@ -2,7 +2,7 @@
 
 Layers, lowest first (docs/architecture.md draws them):
 
-    base      version, errors, resources, i18n      (import nothing of isek but each other)
+    base      version, errors, resources, i18n, terminal   (import nothing of isek but each other)
     plan      model, YAML source, loader, checks, cache, the assembled index
     query     status, measures, show, due
     writing   text insertion, atomic writes, progress appends, outputs, scaffold
@@ -26,7 +26,7 @@ import pytest
 PKG = Path(__file__).resolve().parent.parent / "isek_cli"
 
 LAYERS = {
-    "version": 0, "errors": 0, "resources": 0, "i18n": 0,
+    "version": 0, "errors": 0, "resources": 0, "i18n": 0, "terminal": 0,
     "plan": 1,
     "query": 2,
     "writing": 3,

@@ -135,6 +135,18 @@ def link_outside(rel: str) -> Edit:
     return edit
 
 
+def folder_to_file(sub: str) -> Edit:
+    """Replace a sub-folder of the plan by a file of the same name."""
+
+    def edit(root: Path) -> None:
+        import shutil
+
+        shutil.rmtree(root / sub)
+        (root / sub).write_text("oops\n", encoding="utf-8")
+
+    return edit
+
+
 def link_folder_outside(sub: str) -> Edit:
     """Move a whole sub-folder out of the plan folder and symlink it back in."""
 
@@ -256,6 +268,7 @@ CASES: list[Case] = [
          "E116", "isek.yaml", 8, 1, message="yes/no"),
     case("E116-empty-key", replace(F2, "    key_project: true", "    key_project: true\n    ?\n    : leer"),
          "E116", F2, 31, 6, hint="before the ':'"),
+    case("E117-progress-is-a-file", folder_to_file("progress"), "E117", "progress", 1, 1, message="not a folder"),
     # E2xx: shape and types
     case("E201-unknown-key-did-you-mean", replace(F1, "    cost_eur: 90000", "    cost_euro: 90000"),
          "E201", F1, 40, 5, hint="did you mean 'cost_eur'?"),

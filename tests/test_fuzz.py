@@ -190,3 +190,84 @@ def test_atheris_target_runs(tmp_path):
                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Done 1500 in" in proc.stderr
+
+
+# --- spreadsheet import and the template sandbox (issue 16) ----------------------------
+
+CELLS = st.one_of(
+    st.sampled_from(["HF1.M01", "HF9.X", "2024-03-01", "01.03.2024", "45292", "in_planung", "erledigt", "40", "40 %",
+                     "1.000", "1,5 Mio. €", "1e400", "-1", "0x1F", "=cmd|' /C calc'!A0", "'=1+1", "", "k. A.", "laufend",
+                     "2024–2026", "hoch", "x" * 40_000, "\x1b]0;t\x07", '"', ";", "\r\n"]),
+    st.text(max_size=12),
+)
+SHEET_ROWS = st.lists(st.lists(CELLS, max_size=8), max_size=6)
+HEADERS = st.sampled_from([["measure", "date", "status", "percent", "note", "spent_eur"],
+                           ["Handlungsfeld", "Ziel", "Maßnahme", "Priorität", "Federführung", "Kosten", "Beginn"],
+                           ["a", "b"], []])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(HEADERS, SHEET_ROWS, st.sampled_from([";", ",", "\t"]), st.booleans())
+def test_random_csv_sheets_import_or_refuse(tmp_path_factory, header, rows, sep, as_catalogue):
+    """Whatever the cells, both imports return their result or refuse with an IsekError."""
+    from isek_cli.data import catalogue, progress_sheet
+    from isek_cli.errors import IsekError
+
+    path = tmp_path_factory.mktemp("sheet") / "s.csv"
+    quote = lambda c: '"' + c.replace('"', '""') + '"' if any(x in c for x in '";,\t\r\n') else c  # noqa: E731
+    path.write_text("\n".join(sep.join(quote(c) for c in row) for row in [header, *rows]) + "\n", encoding="utf-8")
+    try:
+        if as_catalogue:
+            catalogue.parse(path, catalogue.Options(partial=True))
+        else:
+            progress_sheet.parse(path, load_plan(MINI, use_cache=False).plan)
+    except IsekError:
+        pass
+
+
+SNIPPETS = st.sampled_from([
+    "{{ plan.city }}", "{% for m in measures %}", "{% endfor %}", "{% if year %}", "{% endif %}", "{{ 'x' * 5 }}",
+    "{{ 10 ** 20 }}", "{{ 'ab'|replace('a', 'aa') }}", "{{ lipsum(2) }}", "{{ range(5)|list }}", "{{ loop.index }}",
+    "{% set ns = namespace(s='x') %}", "{% set ns.s = ns.s ~ ns.s %}", "{{ ns.s|length }}", "{{ m.title|mdcell }}",
+    "{{ plan.vision|mdtext }}", "{{ '%05d' % 3 }}", "{{ '{:>5}'.format(1) }}", "{{ [1, 2]|sum }}", "{{ x }}",
+    "{% macro f(n) %}{{ f(n) }}{% endmacro %}", "{{ f(1) }}", "{{ ''.__class__ }}", "{{ 1 / 0 }}", "{%", "}}",
+    "{{ statuses|join(', ') }}", "{{ 'x'.ljust(3) }}", "text ", "\n",
+])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(SNIPPETS, max_size=12))
+def test_random_templates_render_or_refuse(parts):
+    """Any template renders or fails with a TemplateProblem, never another exception."""
+    from jinja2 import ChoiceLoader, DictLoader
+
+    from isek_cli.report.context import build
+    from isek_cli.report.render import TemplateProblem, environment, render_with
+
+    env = environment("de", None, 200_000)
+    env.loader = ChoiceLoader([DictLoader({"t.md.j2": "".join(parts)}), env.loader])
+    try:
+        render_with(env, build(load_plan(MINI, use_cache=False).plan, 2024, "de"), "md", "t.md.j2")
+    except TemplateProblem:
+        pass
+
+
+@pytest.mark.parametrize("target", ["fuzz_sheets.py", "fuzz_templates.py"])
+def test_new_atheris_targets_run(tmp_path, target):
+    """The coverage-guided targets for spreadsheets and templates run (briefly; see tests/fuzz/README.md)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("atheris")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    seeds = {"fuzz_sheets.py": [b"\x00measure;date;status\nHF1.M01;2024-03-01;in_planung\n",
+                                b"\x02Handlungsfeld;Ziel;Ma\xc3\x9fnahme;Priorit\xc3\xa4t;Federf\xc3\xbchrung\nA;B;C;1;D\n"],
+             "fuzz_templates.py": [b"{% for m in measures %}{{ m.title|mdcell }}{% endfor %}", b"{{ 2 ** 8 }}"]}[target]
+    for i, seed in enumerate(seeds):
+        (corpus / f"seed-{i}").write_bytes(seed)
+    proc = subprocess.run([sys.executable, str(Path(__file__).parent / "fuzz" / target), "-atheris_runs=800",
+                           "-rss_limit_mb=2048", "-timeout=60", str(corpus)],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Done 800 in" in proc.stderr

@@ -38,6 +38,11 @@ DRAWDOWNS = {
 
 @pytest.fixture
 def money(mini: Path) -> Path:
+    return add_money(mini)
+
+
+def add_money(mini: Path) -> Path:
+    """The mini plan with FUNDING and DRAWDOWNS (also for the hardening tests)."""
     (mini / "funding.yaml").write_text(FUNDING, encoding="utf-8")
     for year, text in DRAWDOWNS.items():
         path = mini / "progress" / f"{year}.yaml"

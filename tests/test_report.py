@@ -44,7 +44,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FIXTURES, SHIPPED_PLAN, run
+from conftest import FIXTURES, run
 from isek_cli.report.assess import ON_TRACK, MODERATE, assess, trend
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -795,7 +795,8 @@ def test_markdown_escaping_keeps_tables(hostile):
         assert "<script" not in md and "<img" not in md and "<svg" not in md and "</style>" not in md
         assert "<b " not in md and "<div" not in md
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
-        assert "&lt;/style&gt; {{ 7*7 }} a" in md and "&lt;/style&gt; 49" not in md
+        # '*' between letters could pair up as emphasis: the Markdown writer escapes it
+        assert r"&lt;/style&gt; {{ 7\*7 }} a" in md and "&lt;/style&gt; 49" not in md
         assert r"a \| b" in md  # pipes escaped inside cells
         # rendered by a permissive CommonMark renderer (raw HTML on), nothing executable comes out
         from markdown_it import MarkdownIt
@@ -940,7 +941,8 @@ def test_failed_write_leaves_the_old_file(mini, tmp_path, monkeypatch):
     monkeypatch.setattr(writer.os, "replace", boom)
     r = run("report", "2024", "--lang", "en", "-o", str(out), plan=mini)
     monkeypatch.undo()
-    assert r.exit_code == 3 and "simulated" in r.stderr, r  # internal errors exit 3
+    # A file system that refuses is the environment's problem, not a bug: a clean exit 1.
+    assert r.exit_code == 1 and "simulated" in r.stderr and "internal error" not in r.stderr, r
     assert out.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "plan") == ["report.md"]
 

@@ -20,7 +20,7 @@ import yaml
 
 from conftest import run
 from helpers_writes import (
-    ISEK, PYTHON, REPO, added_lines, child_env, hashes, load_yaml_bytes, private_cache, snapshot,
+    ISEK, PYTHON, REPO, added_lines, child_env, hashes, load_yaml_bytes, private_cache, snapshot,  # noqa: F401
     tmp_leftovers,
 )  # private_cache: autouse fixture, keeps isek's cache in a temporary folder
 

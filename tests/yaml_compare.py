@@ -32,7 +32,11 @@ DOCUMENTED = {
     "E111": "merge key or complex key",
     "E112": "more than one document",
     "E116": "key that is not text",
+    # issue 16: decimal numbers only, and '!' makes text (see non_decimal, nonspecific_nontext)
+    "E204": "a whole number written in another base (0x1F, 017, 0b101, 1:30), or a base-60 float",
 }
+# YAML 1.1's int in decimal spelling (what people write); every other int spelling is another base.
+_DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 
 
 @dataclass
@@ -85,6 +89,29 @@ def outcome(text: str) -> Outcome:
     if same(data, ref):
         return Outcome("equal")
     return Outcome("DIFFERENT", detail=f"isek {data!r} != PyYAML {ref!r}")
+
+
+def _scalars(text: str):
+    stack = [yaml.compose(text, Loader=REFERENCE_LOADER)]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.ScalarNode):
+            yield n
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(x for pair in n.value for x in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+
+
+def non_decimal(text: str) -> bool:
+    """Whether PyYAML reads a value of ``text`` as a number in another base than 10."""
+    return any((n.tag == "tag:yaml.org,2002:int" and not _DECIMAL_INT.fullmatch(n.value))
+               or (n.tag == "tag:yaml.org,2002:float" and ":" in n.value) for n in _scalars(text))
+
+
+def nontext_scalars(text: str) -> bool:
+    """Whether PyYAML reads a scalar of ``text`` as something other than text."""
+    return any(n.tag != "tag:yaml.org,2002:str" for n in _scalars(text))
 
 
 def nontext_keys(data) -> bool:

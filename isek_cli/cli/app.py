@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 
 from ..version import __version__
 from ..errors import IsekError
-from .common import State, err_console_print_diagnostics
+from .common import State, echo, err_console_print_diagnostics
 
 
 PLAN_HELP = ("Plan folder. Default: $ISEK_PLAN, else the current folder if it holds isek.yaml, else ./plan, "
@@ -65,13 +65,17 @@ class IsekGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            typer.echo("isek: interrupted", err=True)
+            echo("isek: interrupted", err=True)
             ctx.exit(130)
         except IsekError as exc:
             # The one place that turns isek's own errors into exit code 1.
             errors = [d for d in exc.diagnostics if getattr(d, "severity", "error") == "error"]
             err_console_print_diagnostics(errors, ctx.obj.plan_dir if isinstance(ctx.obj, State) else None)
-            typer.echo(f"isek: {exc}", err=True)
+            echo(f"isek: {exc}", err=True)
+            ctx.exit(1)
+        except MemoryError:
+            # Inputs are bounded, so this is a machine too small for a (large) input: say so, exit 1.
+            echo("isek: out of memory: the input is too large for the memory available here", err=True)
             ctx.exit(1)
         except BrokenPipeError:
             # The reader went away (e.g. `isek measures | head`): not an error of ours.
@@ -84,9 +88,9 @@ class IsekGroup(TyperGroup):
             debug = isinstance(ctx.obj, State) and ctx.obj.debug or os.environ.get("ISEK_DEBUG")
             if debug:
                 traceback.print_exc()
-            typer.echo(f"isek: internal error: {type(exc).__name__}: {exc}", err=True)
+            echo(f"isek: internal error: {type(exc).__name__}: {exc}", err=True)
             if not debug:
-                typer.echo("isek: run with --debug for the traceback, and please report it", err=True)
+                echo("isek: run with --debug for the traceback, and please report it", err=True)
             ctx.exit(3)
 
 

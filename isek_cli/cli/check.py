@@ -12,7 +12,7 @@ import typer
 from ..plan.diagnostics import Diagnostic, failing
 from . import ci
 from .app import app
-from .common import REV_HELP, dump_json, is_terminal, open_any, state, stdout_dash
+from .common import REV_HELP, dump_json, echo, is_terminal, open_any, state, stdout_dash, term
 
 
 class CheckFormat(str, enum.Enum):
@@ -47,11 +47,11 @@ def check(
         typer.echo(dump_json(ci.gitlab(diags, root)))
     elif fmt is CheckFormat.github:
         for d in diags:
-            typer.echo(github_line(d, root))
-        typer.echo(summary(root, loaded))
+            echo(github_line(d, root))
+        echo(summary(root, loaded))
     else:
         print_text(diags, root, color=is_terminal())
-        typer.echo(summary(root, loaded), err=False)
+        echo(summary(root, loaded), err=False)
     ci.append_step_summary(ci.check_summary(diags, root, summary(root, loaded)))
     raise typer.Exit(1 if failing(diags, strict) else 0)
 
@@ -90,19 +90,19 @@ def print_text(diags: list[Diagnostic], root: Path, *, color: bool) -> None:
         console = Console(highlight=False, soft_wrap=True)  # soft_wrap: rich inserts no line breaks
         for d in diags:
             style = "bold red" if d.severity == "error" else "bold yellow"
-            console.print(f"[bold]{escape(ci.where(d, root))}[/]: [{style}]{d.severity}[{d.code}][/]: "
-                          f"{escape(d.message)}")
+            console.print(f"[bold]{escape(term(ci.where(d, root)))}[/]: [{style}]{d.severity}[{d.code}][/]: "
+                          f"{escape(term(d.message))}")
             for line in _excerpt(d):
-                console.print(f"[dim]{escape(line)}[/]" if not line.strip().startswith("^") else f"[{style}]{line}[/]")
+                console.print(f"[dim]{escape(term(line))}[/]" if not line.strip().startswith("^") else f"[{style}]{line}[/]")
             if d.hint:
-                console.print(f"  [cyan]hint:[/] {escape(d.hint)}")
+                console.print(f"  [cyan]hint:[/] {escape(term(d.hint))}")
         return
     for d in diags:
-        typer.echo(f"{ci.where(d, root)}: {d.severity}[{d.code}]: {d.message}")
+        echo(f"{ci.where(d, root)}: {d.severity}[{d.code}]: {d.message}")
         for line in _excerpt(d):
-            typer.echo(line)
+            echo(line)
         if d.hint:
-            typer.echo(f"  hint: {d.hint}")
+            echo(f"  hint: {d.hint}")
 
 
 def _excerpt(d: Diagnostic) -> list[str]:
@@ -143,7 +143,7 @@ def schema(
         raise typer.BadParameter(f"unknown kind '{kind}'; choose one of {', '.join(KINDS)}", param_hint="--kind")
     if stdout_dash(output, "one file per kind (without -o the schemas go to standard output)") is not None:
         for path in write_schemas(output):
-            typer.echo(str(path))
+            echo(str(path))
         return
     typer.echo(json.dumps(plan_schema(kind), ensure_ascii=False, indent=2))
 
@@ -165,5 +165,5 @@ def init(
         raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")
     written = create_plan(directory, city=city, start=start, end=end, example=example, editor=editor, vscode=vscode)
     for path in written:
-        typer.echo(f"created {path}")
-    typer.echo(f"next: isek --plan {directory} check")
+        echo(f"created {path}")
+    echo(f"next: isek --plan {directory} check")

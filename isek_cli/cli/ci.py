@@ -13,6 +13,7 @@ import typer
 
 from ..plan.diagnostics import CODES, Diagnostic
 from ..version import __version__
+from ..terminal import term
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SUMMARY_ROWS = 50  # a step summary is for reading; the full list is in the log
@@ -121,4 +122,4 @@ def append_step_summary(markdown: str) -> None:
         with open(target, "a", encoding="utf-8") as f:
             f.write(markdown)
     except OSError as exc:  # a summary is a courtesy: never fail the check over it
-        typer.echo(f"isek: cannot write the step summary {target}: {exc.strerror or exc}", err=True)
+        typer.echo(term(f"isek: cannot write the step summary {target}: {exc.strerror or exc}"), err=True)

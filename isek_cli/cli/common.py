@@ -3,9 +3,7 @@ and output as table, JSON or CSV."""
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
 import json
 import os
 import sys
@@ -16,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 import typer
 
 from ..plan.diagnostics import Diagnostic
+from ..terminal import json_text, term  # noqa: F401  (used by the command modules too)
 
 if TYPE_CHECKING:
     from ..api import Plan
@@ -77,13 +76,18 @@ def stdout_dash(output: Path | None, what: str | None = None) -> Path | None:
     return None
 
 
+def echo(text: Any = "", *, err: bool = False, nl: bool = True) -> None:
+    """``typer.echo`` of human-readable text, with :func:`term`."""
+    typer.echo(term(text), err=err, nl=nl)
+
+
 def err_console_print_diagnostics(diags: Sequence[Diagnostic], root: Path | None = None, limit: int = 20) -> None:
     from .ci import where
 
     for d in diags[:limit]:
-        typer.echo(f"{where(d, root) if root is not None else d.where}: {d.severity}[{d.code}]: {d.message}", err=True)
+        echo(f"{where(d, root) if root is not None else d.where}: {d.severity}[{d.code}]: {d.message}", err=True)
     if len(diags) > limit:
-        typer.echo(f"… and {len(diags) - limit} more", err=True)
+        echo(f"… and {len(diags) - limit} more", err=True)
 
 
 def is_terminal(stream=None) -> bool:
@@ -104,7 +108,7 @@ def working(message: str):
 
 
 def dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def emit_json(data: Any) -> None:
@@ -112,12 +116,10 @@ def emit_json(data: Any) -> None:
 
 
 def emit_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    typer.echo(buf.getvalue(), nl=False)
+    """CSV with text cells made inert against spreadsheet formulas (``export.csv_line``)."""
+    from ..data.export import csv_text
+
+    typer.echo(csv_text(list(columns), ([row.get(c) for c in columns] for row in rows)), nl=False)
 
 
 WIDE_HELP = "In a terminal: full headings and no wrapping, however wide the table gets."
@@ -142,7 +144,8 @@ def emit_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, title: 
                right: Sequence[int] = (), footer: Sequence[Any] | None = None, wide: bool = False,
                status_cols: Sequence[int] = (), short: dict[int, str] | None = None) -> None:
     """A rich table in a terminal, fitted to its width (titles wrap; ``short`` headings by column
-    unless ``wide``), statuses in their report colours; plain aligned columns when piped."""
+    unless ``wide``), statuses in their report colours; plain aligned columns when piped.
+    Cells are plain text, never rich markup."""
     cells = [[_cell(v) for v in r] for r in rows]
     foot = [_cell(v) for v in footer] if footer is not None else None
     if is_terminal():
@@ -152,16 +155,16 @@ def emit_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, title: 
         from rich.text import Text
 
         # No vertical rules: the columns get the width, so titles wrap at words, not inside them.
-        table = Table(title=title, show_footer=foot is not None, title_justify="left", box=box.SIMPLE_HEAD,
-                      collapse_padding=True, pad_edge=False)
+        table = Table(title=Text(term(title)) if title else None, show_footer=foot is not None, title_justify="left",
+                      box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
         for i, h in enumerate(headers):
             shown = h if wide or not short or i not in short else short[i]
             # Ids and numbers stay whole; titles keep room to be read and wrap at words, as do names.
             table.add_column(Text(shown, style=status_style(h)), justify="right" if i in right else "left",
-                             footer=foot[i] if foot else "", overflow="fold", no_wrap=wide or i == 0 or i in right,
-                             min_width=16 if h == "title" and not wide else None)
+                             footer=Text(foot[i]) if foot else "", overflow="fold",
+                             no_wrap=wide or i == 0 or i in right, min_width=16 if h == "title" and not wide else None)
         for r in cells:
-            table.add_row(*(Text(c, style=status_style(c)) if i in status_cols else c for i, c in enumerate(r)))
+            table.add_row(*(Text(c, style=status_style(c) if i in status_cols else "") for i, c in enumerate(r)))
         console = Console(width=max(Console().width, 400)) if wide else Console()
         console.print(table)
         if short and not wide:
@@ -170,12 +173,12 @@ def emit_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, title: 
     allrows = [list(headers)] + cells + ([foot] if foot else [])
     widths = [max(len(r[i]) for r in allrows) for i in range(len(headers))]
     if title:
-        typer.echo(title)
+        echo(title)
     for n, r in enumerate(allrows):
         if foot and n == len(allrows) - 1:
-            typer.echo("  ".join("-" * w for w in widths))
+            echo("  ".join("-" * w for w in widths))
         line = "  ".join(c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(r))
-        typer.echo(line.rstrip())
+        echo(line.rstrip())
 
 
 def _cell(v: Any) -> str:
@@ -183,4 +186,4 @@ def _cell(v: Any) -> str:
         return ""
     if isinstance(v, float):
         return f"{v:g}"
-    return str(v)
+    return term(v)

@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from .app import app
-from .common import load, stdout_dash, working
+from .common import echo, load, stdout_dash, working
 
 import_app = typer.Typer(help="Create plan files from spreadsheets.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -65,32 +65,32 @@ def import_catalogue(
             result = run_import(file, into, options, dry_run=dry_run)
     except CatalogueRefused as exc:
         for n in exc.notes:
-            typer.echo(f"note: {n}", err=True)
+            echo(f"note: {n}", err=True)
         for p in exc.problems:
-            typer.echo(str(p), err=True)
-        typer.echo(f"isek: refused: {exc.message}; nothing was written", err=True)
+            echo(str(p), err=True)
+        echo(f"isek: refused: {exc.message}; nothing was written", err=True)
         raise typer.Exit(1)
     parsed = result.parsed
     for n in parsed.notes:
-        typer.echo(f"note: {n}", err=True)
+        echo(f"note: {n}", err=True)
     for p in parsed.problems:
-        typer.echo(str(p), err=True)
+        echo(str(p), err=True)
     if parsed.problems:
-        typer.echo(f"skipped {parsed.rows - parsed.rows_ok} row(s) with problems (listed above)", err=True)
+        echo(f"skipped {parsed.rows - parsed.rows_ok} row(s) with problems (listed above)", err=True)
     for path in result.written if not dry_run else [into / rel for rel in result.files]:
-        typer.echo(f"{'would create' if dry_run else 'created'} {path}")
+        echo(f"{'would create' if dry_run else 'created'} {path}")
     draft = parsed.draft
     measures = sum(len(f["measures"]) for f in draft.fields)
     goals = sum(len(f["goals"]) for f in draft.fields)
-    typer.echo(f"{'would import' if dry_run else 'imported'} {_n(measures, 'measure')} in "
+    echo(f"{'would import' if dry_run else 'imported'} {_n(measures, 'measure')} in "
                f"{_n(len(draft.fields), 'field')} of action with {_n(goals, 'goal')} and "
                f"{_n(len(draft.actors), 'actor')} from {file.name}")
     for d in result.warnings:
-        typer.echo(f"warning[{d.code}]: {d.where}: {d.message}", err=True)
+        echo(f"warning[{d.code}]: {d.where}: {d.message}", err=True)
     if dry_run:
-        typer.echo("dry run: nothing was written")
+        echo("dry run: nothing was written")
     else:
-        typer.echo(f"next: isek --plan {into} check")
+        echo(f"next: isek --plan {into} check")
 
 
 def _n(count: int, word: str) -> str:
@@ -117,6 +117,7 @@ def export(
 ) -> None:
     """Export the plan as open data: measures with their status, progress entries, indicators, fields, goals, actors."""
     from ..data import export as ex
+    from ..errors import IsekError
     from ..writing.outputs import OutputRefused
 
     if output is not None and str(output) == "-":
@@ -137,13 +138,15 @@ def export(
         with working(f"exporting {fmt} …"):
             written = plan.export(fmt, output, year=y, force=force)
     except OutputRefused as exc:
-        typer.echo(f"isek: refused: {exc}", err=True)
+        echo(f"isek: refused: {exc}", err=True)
         raise typer.Exit(1)
     except OSError as exc:
-        typer.echo(f"isek: cannot write {exc.filename or output}: {exc.strerror or exc}", err=True)
+        if isinstance(exc, IsekError):  # already worded (a refused write): exit 1 in cli/app.py
+            raise
+        echo(f"isek: cannot write {exc.filename or output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1)
     where = f"{output} ({len(written)} files)" if fmt == "csv" else \
         " and ".join(str(p) for p in written)  # sqlite: the database and Datasette's metadata.json
     parts = sum(1 for _, m in plan.index.all_measures() if m.parent is not None)
     count = f"{len(plan.index.measure_index) - parts} measures" + (f" and {parts} parts" if parts else "")
-    typer.echo(f"wrote {where}: {fmt}, {count}, status in {y}", err=True)
+    echo(f"wrote {where}: {fmt}, {count}, status in {y}", err=True)

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import state, working
+from .common import echo, json_text, state, working
 from .complete import any_ids
 
 
@@ -33,11 +33,11 @@ def diff_cmd(
 
     d = diff(state(ctx).plan_dir, rev, rev2)
     if format is DiffFormat.json:
-        typer.echo(diffview.as_json(d), nl=False)
+        typer.echo(json_text(diffview.as_json(d)), nl=False)
     elif format is DiffFormat.markdown:
-        typer.echo(diffview.markdown(d), nl=False)
+        echo(diffview.markdown(d), nl=False)
     else:
-        typer.echo(diffview.text(d), nl=False)
+        echo(diffview.text(d), nl=False)
     if exit_code and d["differs"]:
         raise typer.Exit(1)
 
@@ -57,21 +57,21 @@ def history(
     with working(f"reading the history of {id} …"):
         found = find(state(ctx).plan_dir, id, max_count)
     if format is DiffFormat.json:
-        typer.echo(diffview.as_json({"id": id, "commits": found}), nl=False)
+        typer.echo(json_text(diffview.as_json({"id": id, "commits": found})), nl=False)
         return
     if not found:
-        typer.echo(f"no commit changed '{id}'")
+        echo(f"no commit changed '{id}'")
         return
     for c in found:
         d = {"changes": c["changes"], "progress": c["progress"], "values": c["values"], "drawdowns": c["drawdowns"]}
         if format is DiffFormat.markdown:
-            typer.echo(f"- **{c['date'][:10]}** `{c['commit'][:10]}` {c['author']}: {c['subject']}")
+            echo(f"- **{c['date'][:10]}** `{c['commit'][:10]}` {c['author']}: {c['subject']}")
             for line in diffview.history_lines(d):
-                typer.echo(f"  - {line}")
+                echo(f"  - {line}")
         else:
-            typer.echo(f"{c['commit'][:10]}  {c['date'][:10]}  {c['author']}  {c['subject']}")
+            echo(f"{c['commit'][:10]}  {c['date'][:10]}  {c['author']}  {c['subject']}")
             for line in diffview.history_lines(d):
-                typer.echo(f"    {line}")
+                echo(f"    {line}")
 
 
 @app.command()
@@ -81,9 +81,22 @@ def textconv(
     """Print a canonical line-per-fact view of one plan file, for git's textconv."""
     from ..api import textconv as convert
 
+    import os
+    import stat
+
+    from ..plan.source import MAX_FILE_BYTES
+
     try:
-        raw = file.read_bytes()
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not wait for a writer
+        with os.fdopen(fd, "rb", buffering=0) as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or /dev/zero would never end
+                echo(f"isek: {file} is not a regular file; textconv reads plan files", err=True)
+                raise typer.Exit(1)
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        typer.echo(f"isek: cannot read {file}: {exc.strerror}", err=True)
+        echo(f"isek: cannot read {file}: {exc.strerror}", err=True)
         raise typer.Exit(1)
-    typer.echo(convert(raw, file.name), nl=False)
+    if len(raw) > MAX_FILE_BYTES:  # git needs text, and a note says more than megabytes of it
+        typer.echo(f"# isek textconv: the file is larger than the limit of {MAX_FILE_BYTES:,} bytes; not shown")
+        return
+    typer.echo(convert(raw, file.name), nl=False)  # escaped by textconv itself

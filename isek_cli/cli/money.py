@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
+from .common import REV_HELP, TableFormat, echo, emit_csv, emit_json, emit_table, load, state
 from .complete import grant_ids
 
 grant_app = typer.Typer(help="Grants (Zuwendungen): record money drawn from them.", no_args_is_help=True)
@@ -39,7 +39,7 @@ def funding(
         return
     y, t = data["year"], data["total"]
     if not data["programmes"]:
-        typer.echo("No funding programmes: add them to funding.yaml (see 'isek init' or docs/plan-format.md).")
+        echo("No funding programmes: add them to funding.yaml (see 'isek init' or docs/plan-format.md).")
         return
     # A programme without grants has nothing granted or drawn to report: "–", not "0 €".
     emit_table([[p["id"], p["title"], p["grants"], *((_eur(p["granted_eur"]), _eur(p["drawn_eur"]), _eur(p["open_eur"]))
@@ -52,11 +52,11 @@ def funding(
                        t["measures"]])
     flags = data["flags"]
     for f in flags["overspent"]:
-        typer.echo(f"overspent: {f['measure']} spent {_eur(f['spent_eur'])}, estimated at most {_eur(f['cost_max_eur'])}")
+        echo(f"overspent: {f['measure']} spent {_eur(f['spent_eur'])}, estimated at most {_eur(f['cost_max_eur'])}")
     for f in flags["drawn_above_granted"]:
-        typer.echo(f"drawn above granted: {f['grant']} drew {_eur(f['drawn_eur'])} of {_eur(f['granted_eur'])}")
+        echo(f"drawn above granted: {f['grant']} drew {_eur(f['drawn_eur'])} of {_eur(f['granted_eur'])}")
     for f in flags["undrawn"]:
-        typer.echo(f"nothing drawn yet: {f['grant']} ({f['year']}, {_eur(f['granted_eur'])})")
+        echo(f"nothing drawn yet: {f['grant']} ({f['year']}, {_eur(f['granted_eur'])})")
 
 
 @grant_app.command("draw")
@@ -69,16 +69,21 @@ def grant_draw(
 ) -> None:
     """Record money drawn from a grant (one payment, not a running total) in progress/YEAR.yaml."""
     from ..api import record_progress
-    from ..data.sheets import to_int
+    from ..data.sheets import check_euros, to_int
+    from ..plan.model import MAX_EUR
     from ..writing.append import Refused
     from .progress import _parse_date, _refused, _report
 
     try:
         amount = to_int(eur)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="EUR") from None
+        raise typer.BadParameter(f"{exc}; a payment is whole euros from 0 to {MAX_EUR:,}", param_hint="EUR") from None
     if amount < 0:
         raise typer.BadParameter("a payment is not negative; correct a wrong entry in the progress file", param_hint="EUR")
+    try:
+        check_euros(amount)  # the bound of every amount, before the plan is even loaded
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="EUR") from None
     entry = {"grant": grant, "date": _parse_date(date), "eur": amount}
     try:
         result = record_progress(state(ctx).plan_dir, drawdowns=[entry], dry_run=dry_run)

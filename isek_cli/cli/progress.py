@@ -9,11 +9,12 @@ from typing import Optional
 
 import typer
 
-from ..plan.model import STATUSES
+from ..plan.model import MAX_EUR, STATUSES
 from .app import app
 from .common import (
     REV_HELP,
     TableFormat,
+    echo,
     emit_csv,
     emit_json,
     emit_table,
@@ -51,14 +52,14 @@ def _parse_date(value: Optional[str]) -> dt.date:
 def _ask_status() -> str:
     """Ask for a status in a terminal, offering the vocabulary as numbered choices."""
     for i, s in enumerate(STATUSES, start=1):
-        typer.echo(f"  {i}) {s}")
+        echo(f"  {i}) {s}")
     while True:
         answer = typer.prompt("status (number or name)").strip()
         if answer.isdigit() and 1 <= int(answer) <= len(STATUSES):
             return STATUSES[int(answer) - 1]
         if answer in STATUSES:
             return answer
-        typer.echo(f"not a status: {answer}")
+        echo(f"not a status: {answer}")
 
 
 def _value_date(value: str | None) -> dt.date:
@@ -71,24 +72,24 @@ def _value_date(value: str | None) -> dt.date:
     today = _today()
     last = today.year - 1
     if _interactive():
-        typer.echo(f"No --date given. Is the value for {last} (filed as {last}-12-31) or for {today.year} "
-                   f"(filed as {today})?", err=True)
+        echo(f"No --date given. Is the value for {last} (filed as {last}-12-31) or for {today.year} "
+             f"(filed as {today})?", err=True)
         while True:
             answer = typer.prompt("year", default=str(today.year), err=True).strip()
             if answer in (str(last), str(today.year)):
                 return dt.date(last, 12, 31) if answer == str(last) else today
-            typer.echo(f"answer {last} or {today.year}", err=True)
-    typer.echo(f"warning: no --date: the value is filed under today, {today}, in progress/{today.year}.yaml; "
-               f"if it is {last}'s figure, give --date {last}-12-31", err=True)
+            echo(f"answer {last} or {today.year}", err=True)
+    echo(f"warning: no --date: the value is filed under today, {today}, in progress/{today.year}.yaml; "
+         f"if it is {last}'s figure, give --date {last}-12-31", err=True)
     return today
 
 
 def _refused(exc) -> None:
-    typer.echo(f"isek: refused: {exc.message}", err=True)
+    echo(f"isek: refused: {exc.message}", err=True)
     for d in exc.diagnostics[:20]:
         where = "" if d.file.startswith("progress/") else f"{d.where}: "
-        typer.echo(f"  {where}{d.message}" + (f" (hint: {d.hint})" if d.hint else ""), err=True)
-    typer.echo("isek: nothing was written", err=True)
+        echo(f"  {where}{d.message}" + (f" (hint: {d.hint})" if d.hint else ""), err=True)
+    echo("isek: nothing was written", err=True)
     raise typer.Exit(1)
 
 
@@ -113,17 +114,17 @@ def _report(result, date_given: bool = True) -> None:
     verb = "would record" if result.dry_run else "recorded"
     for r in result.recorded:
         text = {"updates": _describe_update, "values": _describe_value, "drawdowns": _describe_drawdown}[r.list_key](r)
-        typer.echo(f"{verb} {text}" if result.dry_run else text)
+        echo(f"{verb} {text}" if result.dry_run else text)
     for rel in result.created:
-        typer.echo(f"{'would create' if result.dry_run else 'created'} {rel}")
+        echo(f"{'would create' if result.dry_run else 'created'} {rel}")
         if not date_given:  # a new year file nobody asked for by name: say it where it cannot be missed
-            typer.echo(f"warning: without --date the entry is dated today, which starts the NEW file {rel}; "
-                       "if it belongs to an earlier year, undo and give --date", err=True)
+            echo(f"warning: without --date the entry is dated today, which starts the NEW file {rel}; "
+                 "if it belongs to an earlier year, undo and give --date", err=True)
     for d in result.warnings:
-        typer.echo(f"warning[{d.code}]: {d.message}", err=True)
+        echo(f"warning[{d.code}]: {d.message}", err=True)
     if result.dry_run:
-        typer.echo(result.diff(), nl=False)
-        typer.echo("dry run: nothing was written")
+        echo(result.diff(), nl=False)
+        echo("dry run: nothing was written")
 
 
 @progress_app.command("add")
@@ -134,7 +135,8 @@ def progress_add(
     percent: Optional[int] = typer.Option(None, "--percent", "-p", help="Percent done, 0..100 (100 only with abgeschlossen)."),
     note: Optional[str] = typer.Option(None, "--note", "-n", help="What happened (Markdown allowed)."),
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Date of the news, YYYY-MM-DD. Default: today."),
-    spent_eur: Optional[int] = typer.Option(None, "--spent-eur", help="Money spent so far, whole euros."),
+    spent_eur: Optional[int] = typer.Option(None, "--spent-eur",
+                                            help=f"Money spent so far, whole euros (0 to {MAX_EUR:,})."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one progress entry to progress/YEAR.yaml, validated with the whole plan first."""
@@ -201,14 +203,14 @@ def progress_import(
 
     entries, problems, notes = load(ctx).read_progress_sheet(file, sheet)
     for n in notes:
-        typer.echo(f"note: {n}", err=True)
+        echo(f"note: {n}", err=True)
     if problems:
         for p in problems:
-            typer.echo(str(p), err=True)
-        typer.echo(f"isek: refused: {len(problems)} problem(s) in {file.name}; nothing was written", err=True)
+            echo(str(p), err=True)
+        echo(f"isek: refused: {len(problems)} problem(s) in {file.name}; nothing was written", err=True)
         raise typer.Exit(1)
     if not entries:
-        typer.echo(f"isek: {file.name} has no rows to import", err=True)
+        echo(f"isek: {file.name} has no rows to import", err=True)
         raise typer.Exit(1)
     drawdowns = [e for e in entries if "grant" in e]  # a sheet of drawdowns (Zuwendung, Datum, Betrag)
     updates = [e for e in entries if "grant" not in e]
@@ -219,10 +221,10 @@ def progress_import(
     except Refused as exc:
         _refused(exc)
     _report(result)
-    typer.echo(f"{'would import' if dry_run else 'imported'} {len(result.recorded)} entries from {file.name}")
+    echo(f"{'would import' if dry_run else 'imported'} {len(result.recorded)} entries from {file.name}")
     if result.skipped:
-        typer.echo(f"skipped {len(result.skipped)} entries the plan already has (same measure, date, status, "
-                   "percent and note); --allow-duplicates records them again", err=True)
+        echo(f"skipped {len(result.skipped)} entries the plan already has (same measure, date, status, "
+             "percent and note); --allow-duplicates records them again", err=True)
 
 
 DUE_COLUMNS = ["reason", "id", "title", "field", "priority", "lead", "status", "percent", "start", "end",
@@ -255,7 +257,7 @@ def _due_tables(data: dict) -> None:
     y = data["year"]
     pct = lambda p: "" if p is None else f"{p} %"  # noqa: E731
     if not data["total"]:
-        typer.echo(f"Nothing due for {y}: every open measure has an update, none is overdue or behind schedule.")
+        echo(f"Nothing due for {y}: every open measure has an update, none is overdue or behind schedule.")
     if data["overdue"]:
         emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"], r["last_update"] or "never"]
                     for r in data["overdue"]],

@@ -15,6 +15,7 @@ from .common import (
     SHORT_STATUS,
     WIDE_HELP,
     TableFormat,
+    echo,
     emit_csv,
     emit_json,
     emit_table,
@@ -147,4 +148,4 @@ def show(
         return
     from .showtext import render
 
-    typer.echo(render(data))
+    echo(render(data))

@@ -10,7 +10,8 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import REV_HELP, load, state, stdout_dash, working
+from . import common
+from .common import REV_HELP, echo, load, state, stdout_dash, working
 
 
 class ReportFormat(str, enum.Enum):
@@ -60,16 +61,17 @@ def report(
     language = lang.value if lang else plan.meta.language
     last = plan.index.latest_year
     if last is not None and year > last:
-        typer.echo(f"warning: the latest progress file is {last}; the {year} report carries every measure's "
-                   f"status forward from its latest update and shows no new state", err=True)
+        echo(f"warning: the latest progress file is {last}; the {year} report carries every measure's "
+             f"status forward from its latest update and shows no new state", err=True)
     if output is None:
-        data = plan.report(year, format=format.value, lang=language, templates=templates).encode("utf-8")
+        text = plan.report(year, format=format.value, lang=language, templates=templates)
+        data = (common.term(text) if common.is_terminal() else text).encode("utf-8")  # a file or pipe gets the bytes as they are
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else typer.echo(data.decode(), nl=False)
         sys.stdout.flush()
         return
     with working(f"rendering the {year} report as {format.value} …"):
         data = plan.write_report(year, output, format=format.value, lang=language, templates=templates, force=force)
-    typer.echo(f"wrote {output} ({format.value}, {language}, {len(data):,} bytes)", err=True)
+    echo(f"wrote {output} ({format.value}, {language}, {len(data):,} bytes)", err=True)
 
 
 SUFFIXES = {".md": ReportFormat.md, ".markdown": ReportFormat.md, ".html": ReportFormat.html,
@@ -106,8 +108,8 @@ def site(
         files, removed = load(ctx, rev=rev).write_site(output, lang=lang.value if lang else None,
                                                        templates=templates, force=force)
     for rel in removed:
-        typer.echo(f"removed {output / rel} (no longer part of the site)", err=True)
-    typer.echo(f"wrote {len(files)} files to {output} (open {output / 'index.html'})", err=True)
+        echo(f"removed {output / rel} (no longer part of the site)", err=True)
+    echo(f"wrote {len(files)} files to {output} (open {output / 'index.html'})", err=True)
 
 
 @app.command()
@@ -130,16 +132,16 @@ def serve(
     try:
         server = make_server(preview, host, port)
     except OSError as exc:
-        typer.echo(f"isek: cannot listen on {host}:{port}: {exc.strerror or exc}; try another --port", err=True)
+        echo(f"isek: cannot listen on {host}:{port}: {exc.strerror or exc}; try another --port", err=True)
         raise typer.Exit(1) from None
 
     def said(p: Preview) -> None:
-        typer.echo("plan has errors: the page shows them" if p.problem else "rebuilt", err=True)
+        echo("plan has errors: the page shows them" if p.problem else "rebuilt", err=True)
 
     stop = threading.Event()
     threading.Thread(target=watch, args=(preview, stop, said), daemon=True).start()
     shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
-    typer.echo(f"serving {root} at http://{shown}:{server.server_address[1]}/ (Ctrl+C stops)", err=True)
+    echo(f"serving {root} at http://{shown}:{server.server_address[1]}/ (Ctrl+C stops)", err=True)
     if preview.problem:
         said(preview)
     try:

@@ -8,7 +8,6 @@ bytes for CSV and JSON and the same content for XLSX and SQLite. The
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -73,15 +72,48 @@ def to_json(data: dict[str, list[dict]], year: int) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+# --- CSV that cannot attack its reader (OWASP, "CSV Injection") ---------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NEEDS_QUOTES = re.compile(r'[,;\t"\r\n]')
+
+
+def inert(text: str) -> str:
+    """A text cell a spreadsheet reads as text: one that starts like a formula gets a leading
+    apostrophe (Excel and LibreOffice show the rest as it is)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_line(cells: list[Any], text: list[bool] | None = None) -> str:
+    """One CSV line: text cells (``str``, or those flagged in ``text``) made :func:`inert`, and
+    quoted when they hold a comma, a semicolon or a tab, so that a spreadsheet splitting at
+    another separator (a German Excel splits at ';') cannot start a new cell, and a formula,
+    inside one. Numbers stay as they are (-5 is no formula)."""
+    out = []
+    for i, v in enumerate(cells):
+        if v is None:
+            v = ""
+        elif isinstance(v, str):
+            v = inert(v) if text is None or text[i] else v
+        else:
+            v = str(v)
+        quote = _NEEDS_QUOTES.search(v) or (v == "" and len(cells) == 1)
+        out.append('"' + v.replace('"', '""') + '"' if quote else v)
+    return ",".join(out) + "\n"
+
+
+def csv_text(header: list[str], rows, text: list[bool] | None = None) -> str:
+    """A CSV document (header row, LF line ends) of :func:`csv_line` rows."""
+    return csv_line(header) + "".join(csv_line(r, text) for r in rows)
+
+
 def to_csv(data: dict[str, list[dict]], plan: PlanIndex, year: int) -> dict[str, bytes]:
     """One CSV per table plus ``datapackage.json``: file name -> bytes."""
     files = {}
     for t in TABLES:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(t.names)
-        w.writerows([text_cell(r.get(c), k) for c, k in t.columns] for r in data[t.name])
-        files[f"{t.name}.csv"] = buf.getvalue().encode("utf-8")
+        text = [k in (S, L) for _, k in t.columns]  # numbers, dates and booleans are never formulas
+        rows = ([text_cell(r.get(c), k) for c, k in t.columns] for r in data[t.name])
+        files[f"{t.name}.csv"] = csv_text(t.names, rows, text).encode("utf-8")
     files["datapackage.json"] = (json.dumps(datapackage(plan, data, year), ensure_ascii=False, indent=2)
                                  + "\n").encode()
     return files

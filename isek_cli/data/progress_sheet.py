@@ -17,8 +17,8 @@ from . import sheets
 from ..i18n import LANGUAGES, catalogue
 from ..plan.model import COMPLETED, STATUSES
 from ..plan.index import PlanIndex
-from ..plan.shape import did_you_mean
-from ..plan.suggest import id_hint
+from ..plan.shape import Suggester
+from ..plan.suggest import IdHints
 
 COLUMNS = {
     "measure": ["massnahme", "maßnahme", "massnahmen_nr", "nr", "id", "measure_id", "kennung"],
@@ -70,9 +70,11 @@ def parse(path: Path, plan: PlanIndex, sheet: str | None = None) -> tuple[list[d
         return [], [RowProblem(f"{table.name}:{table.header_row}",
                                f"missing column(s) {', '.join(missing)}; headers found: {', '.join(h for h in table.headers if h)}")], table.notes
     words = status_words(plan)
+    statuses = _StatusNames(words)
     horizon = plan.meta.horizon
     entries: list[dict[str, Any]] = []
     problems: list[RowProblem] = []
+    suggest = None
     for row in table.rows:
         entry: dict[str, Any] = {}
         row_ok = True
@@ -95,14 +97,15 @@ def parse(path: Path, plan: PlanIndex, sheet: str | None = None) -> tuple[list[d
                     bad(c, name, "empty; every row needs measure, date and status")
                 continue
             try:
-                entry[name] = _convert(name, c, words)
+                entry[name] = _convert(name, c, words, statuses)
             except ValueError as exc:
                 bad(c, name, str(exc))
         if not row_ok:
             continue
         m = entry["measure"]
         if m not in plan.measure_index:
-            hint = id_hint(m, plan.measure_index)
+            suggest = suggest or IdHints(plan.measure_index)  # built once: many rows may be wrong
+            hint = suggest.hint(m)
             bad(cell("measure"), "measure", f"'{m}' is not a measure of the plan" + (f"; {hint}" if hint else ""))
         if not horizon.start <= entry["date"].year <= horizon.end:
             bad(cell("date"), "date", f"{entry['date']} lies outside the horizon {horizon.start}–{horizon.end}")
@@ -113,7 +116,25 @@ def parse(path: Path, plan: PlanIndex, sheet: str | None = None) -> tuple[list[d
     return entries, problems, table.notes
 
 
-def _convert(name: str, c: sheets.Cell, words: dict[str, str]) -> Any:
+class _StatusNames:
+    """The statuses a refusal names, with a did-you-mean: built once, for the first unknown status."""
+
+    MAX_LISTED = 20
+
+    def __init__(self, words: dict[str, str]) -> None:
+        self.words, self.suggest, self.listed = words, None, ""
+
+    def refusal(self, value: Any) -> str:
+        if self.suggest is None:
+            known = sorted(set(self.words.values()), key=lambda k: (k not in STATUSES, k))
+            self.suggest = Suggester(known)
+            more = f" … and {len(known) - self.MAX_LISTED:,} more" if len(known) > self.MAX_LISTED else ""
+            self.listed = ", ".join(known[:self.MAX_LISTED]) + more
+        hint = self.suggest.hint(str(value))
+        return f"'{value}' is not a status" + (f"; {hint}" if hint else "") + f" (statuses: {self.listed})"
+
+
+def _convert(name: str, c: sheets.Cell, words: dict[str, str], statuses: _StatusNames) -> Any:
     v = c.value
     if name == "measure":
         return sheets.to_text(v)
@@ -122,9 +143,7 @@ def _convert(name: str, c: sheets.Cell, words: dict[str, str]) -> Any:
     if name == "status":
         key = words.get(sheets.normal_header(v))
         if key is None:
-            known = sorted(set(words.values()), key=lambda k: (k not in STATUSES, k))
-            hint = did_you_mean(str(v), known)
-            raise ValueError(f"'{v}' is not a status" + (f"; {hint}" if hint else "") + f" (statuses: {', '.join(known)})")
+            raise ValueError(statuses.refusal(v))
         return key
     if name == "percent":
         n = sheets.to_int(v, percent_cell="%" in c.number_format)
@@ -132,10 +151,7 @@ def _convert(name: str, c: sheets.Cell, words: dict[str, str]) -> Any:
             raise ValueError(f"{n} is not between 0 and 100")
         return n
     if name == "spent_eur":
-        n = sheets.to_int(v)
-        if n < 0:
-            raise ValueError(f"{n} is negative")
-        return n
+        return sheets.to_euros(v)
     return sheets.to_text(v)  # note
 
 
@@ -147,6 +163,7 @@ def _drawdowns(table, cols: dict[str, int], plan: PlanIndex) -> tuple[list[dict[
     """Drawdown rows: grant, date, amount in euros (each row one payment)."""
     entries: list[dict[str, Any]] = []
     problems: list[RowProblem] = []
+    grants = None  # a did-you-mean over the grants, built for the first unknown one
     if "date" not in cols:
         return [], [RowProblem(f"{table.name}:{table.header_row}", "missing column date (Datum) for the drawdowns")], \
             table.notes
@@ -162,14 +179,13 @@ def _drawdowns(table, cols: dict[str, int], plan: PlanIndex) -> tuple[list[dict[
                 if name == "grant":
                     value: Any = sheets.to_text(c.value)
                     if value not in plan.grant_index:
-                        hint = id_hint(value, plan.grant_index)
+                        grants = grants or IdHints(plan.grant_index)
+                        hint = grants.hint(value)
                         raise ValueError(f"'{value}' is not a grant of funding.yaml" + (f"; {hint}" if hint else ""))
                 elif name == "date":
                     value = sheets.to_date(c.value)
-                else:
-                    value = sheets.to_int(c.value)
-                    if value < 0:
-                        raise ValueError(f"{value} is negative")
+                else:  # whole euros, not negative, at most the bound of every amount (10^13)
+                    value = sheets.to_euros(c.value)
                 entry[name] = value
             except ValueError as exc:
                 problems.append(RowProblem(where, f"{name}: {exc}"))

@@ -1,59 +1,21 @@
-"""Reading spreadsheets (.xlsx, .csv) as rows of cells that know their position.
+"""Spreadsheets (.xlsx, .csv) as rows of cells that know their position, and the conversions
+of messy cell values (numbers stored as text, German number and date formats, Excel serial dates).
 
 Shared by `progress import` and `import catalogue`. Every cell keeps its row
 number and column letter so that a refusal can say exactly where to look.
-Conversions of messy cell values (numbers stored as text, German number and
-date formats, Excel serial dates) live here too.
+Reading the files, with their limits, is ``sheetio``'s job.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
-from ..errors import IsekError
 
-
-class SheetError(IsekError):
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    value: Any
-    row: int
-    col: int  # 1-based
-    number_format: str = "General"
-
-    @property
-    def coord(self) -> str:
-        return f"{column_letter(self.col)}{self.row}"
-
-    @property
-    def empty(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
-
-
-@dataclass
-class Table:
-    name: str  # file name, plus the sheet for workbooks
-    headers: list[str]  # as written
-    header_row: int
-    rows: list[list[Cell]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # e.g. the encoding a CSV was read with
-
-
-def column_letter(col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+from ..plan.model import MAX_EUR
+from .sheetio import Cell, SheetError, Table, column_letter, read_table  # noqa: F401  (the public names)
 
 
 def normal_header(text: Any) -> str:
@@ -62,79 +24,6 @@ def normal_header(text: Any) -> str:
     s = s.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("€", "eur")
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9%]+", "_", s).strip("_")
-
-
-def read_table(path: Path, sheet: str | None = None) -> Table:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    raise SheetError(f"{path.name}: unsupported file type '{suffix}'; use .xlsx or .csv")
-
-
-def _read_csv(path: Path) -> Table:
-    raw = path.read_bytes()
-    notes = []
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="strict") if _is_cp1252(raw) else None
-        if text is None:
-            raise SheetError(f"{path.name}: neither UTF-8 nor Windows-1252; save the file as CSV UTF-8") from None
-        notes.append(f"{path.name} is not UTF-8; read it as Windows-1252 (Excel's default)")
-    # The first line that holds a delimiter decides: a title line above the table may hold none.
-    first = next((line for line in text.split("\n", 10)[:10] if any(d in line for d in ";,\t")), "")
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    grid = [[Cell(v, r, c) for c, v in enumerate(row, start=1)] for r, row in enumerate(reader, start=1)]
-    return _table(path.name, grid, notes)
-
-
-def _is_cp1252(raw: bytes) -> bool:
-    try:
-        raw.decode("cp1252")
-        return True
-    except UnicodeDecodeError:
-        return False
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> Table:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=False, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise SheetError(f"{path.name}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
-    try:
-        if sheet is not None:
-            if sheet not in wb.sheetnames:
-                raise SheetError(f"{path.name}: no sheet '{sheet}'; sheets: {', '.join(wb.sheetnames)}")
-            ws = wb[sheet]
-        else:
-            ws = wb.worksheets[0]
-        merged = {}
-        for rng in ws.merged_cells.ranges:  # a merged header spans columns: repeat its text
-            value = ws.cell(rng.min_row, rng.min_col).value
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
-                    merged[(r, c)] = value
-        grid = []
-        for row in ws.iter_rows():
-            grid.append([Cell(merged.get((cell.row, cell.column), cell.value), cell.row, cell.column,
-                              cell.number_format or "General") for cell in row])
-        return _table(f"{path.name} [{ws.title}]", grid, [])
-    finally:
-        wb.close()
-
-
-def _table(name: str, grid: list[list[Cell]], notes: list[str]) -> Table:
-    rows = [r for r in grid if any(not c.empty for c in r)]  # blank and trailing rows go
-    if not rows:
-        raise SheetError(f"{name}: no rows")
-    header = rows[0]
-    headers = ["" if c.empty else str(c.value).strip() for c in header]
-    return Table(name, headers, header[0].row if header else 1, rows[1:], notes)
 
 
 def map_columns(table: Table, aliases: dict[str, Iterable[str]], extra: dict[str, str] | None = None) -> dict[str, int]:
@@ -197,10 +86,30 @@ def to_date(value: Any) -> dt.date:
     raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD or DD.MM.YYYY")
 
 
+# Whole numbers from cells stay within what a 64-bit integer (SQLite, Excel) holds exactly.
+MAX_INT = 10**18
+
+
 def to_int(value: Any, *, percent_cell: bool = False) -> int:
     """Whole numbers, also from text: '12000', '12.000' and '12 000' (German grouping), '40 %'."""
+    n = _to_int(value, percent_cell)
+    if abs(n) > MAX_INT:
+        raise ValueError(f"{_number_text(value)} is too large")
+    return n
+
+
+def _number_text(value: Any) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+def _to_int(value: Any, percent_cell: bool) -> int:
     if isinstance(value, bool):
         raise ValueError(f"{value} is not a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a number (the cell holds an infinite or undefined value)")
+    if isinstance(value, float) and abs(value) > MAX_INT:
+        raise ValueError(f"{value:g} is too large")
     if isinstance(value, (int, float)) and percent_cell and 0 <= value <= 1:
         value = value * 100  # a %-formatted cell holds 0.4 for 40 % (and 1 for 100 %)
     if isinstance(value, int):
@@ -210,6 +119,8 @@ def to_int(value: Any, *, percent_cell: bool = False) -> int:
             return int(round(value))
         raise ValueError(f"{value:g} is not a whole number")
     text = str(value).strip().replace("\u00a0", " ").rstrip("%€ ").strip()
+    if len(text) > 40:  # no whole number has that many digits (and int() of 5,000 digits is refused)
+        raise ValueError(f"'{_number_text(text)}' is not a whole number")
     text = re.sub(r"\s*(eur|euro)$", "", text, flags=re.I)
     if re.fullmatch(r"-?\d+", text):
         return int(text)
@@ -226,6 +137,8 @@ def to_number(value: Any) -> float | int:
     if isinstance(value, (int, float)):
         return value
     text = str(value).strip().replace("\u00a0", "")
+    if len(text) > 30:  # no value of a plan has that many digits (and int() refuses 4,300)
+        raise ValueError(f"'{_number_text(text)}' has too many digits for a value")
     if re.fullmatch(r"-?\d+", text):
         return int(text)
     if re.fullmatch(r"-?\d+,\d+", text):
@@ -322,17 +235,45 @@ def to_euros(value: Any) -> int:
             factor = 1_000_000 if m[2].lower().startswith("mi") else 1000
             amount = round(float(m[1].replace(",", ".")) * factor, 6)
             if amount.is_integer():
-                return int(amount)
+                return check_euros(int(amount))
     n = to_int(value)
     if n < 0:
         raise ValueError(f"{n} is negative")
+    return check_euros(n)
+
+
+def check_euros(n: int) -> int:
+    """An amount within the bound every amount of a plan has (``MAX_EUR``, 10^13 €)."""
+    if n > MAX_EUR:
+        raise ValueError(f"{n:,} € is more than the limit of {MAX_EUR:,} € (10^13)")
     return n
 
 
 def split_list(value: Any) -> list[str]:
-    """Several names in one cell, separated by ';' or line breaks (commas stay: names contain them)."""
+    """Several names in one cell, separated by ';' or line breaks (commas stay: names contain them),
+    or written as a JSON array of texts, the way isek's CSV export writes lists."""
     text = to_text(value)
     if text is None:
         return []
+    as_json = json_list(text)
+    if as_json is not None:
+        return as_json
     parts = [" ".join(p.split()) for p in re.split(r"[;\n]", text)]
     return [p for p in parts if p and not is_blank(p)]
+
+
+def json_list(text: str) -> list[str] | None:
+    """``["a", "b"]`` (a list column of isek's CSV export) as its texts; None for anything else."""
+    text = text.strip()
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    import json
+
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(isinstance(i, (str, int, float)) and not isinstance(i, bool)
+                                              for i in items):
+        return None
+    return [p for p in (" ".join(str(i).split()) for i in items) if p and not is_blank(p)]

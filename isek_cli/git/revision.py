@@ -68,27 +68,54 @@ def resolve(spec: str, plan_dir: Path) -> tuple[Path, Revision]:
     return root, Revision(spec, commit, plan_path)
 
 
+class Oversized:
+    """Stands in for a blob larger than the file size limit: it is never fetched from git, and
+    its length (all the loader looks at before reading) makes the loader report it (E107)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+
 def snapshot(root: Path, revision: Revision) -> dict[str, bytes]:
-    """{path relative to the plan folder: bytes} of every regular file of the plan at the revision."""
+    """{path relative to the plan folder: bytes} of every regular file of the plan at the revision.
+
+    A revision is input like any other: its listing is bounded before a blob is fetched (blobs
+    over the file size limit are not fetched at all, and the number and total size of files
+    have a limit too)."""
+    from ..plan.loader import MAX_FILES
+    from ..plan.source import MAX_FILE_BYTES
+
     prefix = f"{revision.plan_path}/" if revision.plan_path else ""
-    args = ["ls-tree", "-r", "-z", "--full-tree", revision.commit]
+    args = ["ls-tree", "-r", "-z", "-l", "--full-tree", revision.commit]
     if prefix:
         args += ["--", prefix]
     listing = _git(args, root)
     entries = []
+    files: dict[str, bytes] = {}
+    total = 0
     for record in listing.split(b"\0"):
         if not record:
             continue
         meta, _, name = record.partition(b"\t")
-        mode, kind, sha = meta.split()
+        mode, kind, sha, size = meta.split()
         path = name.decode("utf-8", "surrogateescape")
         if kind != b"blob" or mode not in (b"100644", b"100755") or not path.startswith(prefix):
             continue  # symlinks and submodules are never followed
+        if int(size) > MAX_FILE_BYTES:
+            files[path[len(prefix):]] = Oversized(int(size))  # type: ignore[assignment]
+            continue
         entries.append((path[len(prefix):], sha.decode()))
+        total += int(size)
+    if len(entries) + len(files) > 3 * MAX_FILES or total > 4 * MAX_FILE_BYTES:
+        raise GitError(f"the plan folder at {revision.spec} holds more than {3 * MAX_FILES:,} files or "
+                       f"{4 * MAX_FILE_BYTES:,} bytes; that is not a plan (or raise ISEK_MAX_FILES / "
+                       "ISEK_MAX_FILE_BYTES if it is)")
     if not entries:
-        return {}
+        return files
     out = _git(["cat-file", "--batch"], root, input="".join(f"{sha}\n" for _, sha in entries).encode())
-    files: dict[str, bytes] = {}
     pos = 0
     for rel, sha in entries:
         header_end = out.index(b"\n", pos)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from typing import Any
 
 from ..plan.index import PlanIndex
@@ -117,16 +117,46 @@ def _title(content: dict) -> str | None:
     return content.get("title") or content.get("name")
 
 
-def _status_uses(plan: PlanIndex, status: str) -> set[tuple[str, str]]:
-    return {(m, u.date.isoformat()) for m, us in plan.history.items() for u in us if u.status == status}
+def _status_uses(plan: PlanIndex) -> dict[str, frozenset[tuple[str, str]]]:
+    """Every status word, with the entries (measure, date) that use it: one pass over the history."""
+    uses: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for m, us in plan.history.items():
+        for u in us:
+            uses[u.status].add((m, u.date.isoformat()))
+    return {k: frozenset(v) for k, v in uses.items()}
 
 
-def _same_status(old: PlanIndex, new: PlanIndex, olds: dict, news: dict, r: str, n: str) -> bool:
-    """A plan status renamed: the same counting, and used by exactly the entries that used the old word."""
-    if olds[r].get("counts_as") != news[n].get("counts_as"):
-        return False
-    uses = _status_uses(old, r)
-    return (bool(uses) and uses == _status_uses(new, n)) or olds[r].get("title") == news[n].get("title")
+def _status_renames(old: PlanIndex, new: PlanIndex, olds: dict, news: dict, removed: list[str], added: list[str],
+                    renamed: dict[str, str]) -> None:
+    """Plan statuses renamed everywhere, perhaps with a new title: each removed status (in order) takes the
+    first added one that counts the same and is used by exactly the entries that used it, or has its title.
+    Candidates are looked up by (counts_as, uses) and (counts_as, title), not by comparing every pair
+    (each pair scanned the whole history: removed × added × entries)."""
+    old_uses, new_uses = _status_uses(old), _status_uses(new)
+    gone = set(renamed.values())
+    by_uses: dict[tuple, deque] = defaultdict(deque)
+    by_title: dict[tuple, deque] = defaultdict(deque)
+    for pos, n in enumerate(added):
+        if n in renamed:
+            continue
+        counts = news[n].get("counts_as")
+        if new_uses.get(n):
+            by_uses[counts, new_uses[n]].append(pos)
+        by_title[counts, news[n].get("title")].append(pos)
+    for r in removed:
+        if r in gone:
+            continue
+        counts = olds[r].get("counts_as")
+        heads = []
+        for queue in (by_uses.get((counts, old_uses.get(r))) if old_uses.get(r) else None,
+                      by_title.get((counts, olds[r].get("title")))):
+            while queue and added[queue[0]] in renamed:  # taken through the other index
+                queue.popleft()
+            if queue:
+                heads.append(queue[0])
+        if heads:
+            n = added[min(heads)]
+            renamed[n] = r
 
 
 def compare_entities(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
@@ -136,18 +166,9 @@ def compare_entities(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
         olds, news = a[kind], b[kind]
         removed = [i for i in olds if i not in news]
         added = [i for i in news if i not in olds]
-        renamed: dict[str, str] = {}  # new id -> old id
-        for r in removed:
-            for n in added:
-                if n not in renamed and olds[r] == news[n]:
-                    renamed[n] = r
-                    break
-        if kind == "plan_status":  # a status word renamed everywhere, perhaps with a new title
-            for r in removed:
-                for n in added:
-                    if n not in renamed and r not in renamed.values() and _same_status(old, new, olds, news, r, n):
-                        renamed[n] = r
-                        break
+        renamed = _renames(removed, added, olds, news)  # new id -> old id
+        if kind == "plan_status" and len(renamed) < min(len(removed), len(added)):
+            _status_renames(old, new, olds, news, removed, added, renamed)
         gone = set(renamed.values())
         for i in olds:
             if i in news and olds[i] != news[i]:
@@ -163,6 +184,25 @@ def compare_entities(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
             if i not in gone:
                 changes.append({"kind": kind, "id": i, "change": "removed", "title": _title(olds[i]), "fields": []})
     return changes
+
+
+def _renames(removed: list[str], added: list[str], olds: dict, news: dict) -> dict[str, str]:
+    """new id -> old id: each removed entity (in order) takes the first added one with the same
+    content. Added ones are grouped by their content once, so renumbering 20,000 ids is not
+    20,000² comparisons."""
+    by_content: dict[str, deque] = defaultdict(deque)
+    for n in added:
+        by_content[_content_key(news[n])].append(n)
+    renamed: dict[str, str] = {}
+    for r in removed:
+        same = by_content.get(_content_key(olds[r]))
+        if same and olds[r] == news[same[0]]:  # (the text of equal contents is equal; checked anyway)
+            renamed[same.popleft()] = r
+    return renamed
+
+
+def _content_key(content: dict) -> str:
+    return json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
 
 
 _ENTRY = ("date", "status", "percent", "note", "spent_eur")

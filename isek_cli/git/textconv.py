@@ -3,6 +3,7 @@
 Entities are sorted by id and named by id, so that reordering a file shows no
 change and every changed line names the measure it belongs to. A file that is
 not readable as YAML is shown as it is, under a note: git must always get text.
+Control characters are shown as escapes (``terminal.term``): git shows this text in a terminal.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from ..plan.source import decode, parse
+from ..terminal import term
 
 
 def _scalar(v: Any) -> str:
@@ -22,7 +24,7 @@ def _scalar(v: Any) -> str:
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v).replace("\\", "\\\\").replace("\n", "\\n")
+    return term(str(v).replace("\\", "\\\\").replace("\n", "\\n"))
 
 
 # Keys that name an item of a list of mappings: ids, a link's url, a cost plan's year, a priority's value.
@@ -105,12 +107,12 @@ def _progress(data: dict, out: list[str]) -> None:
 def convert(raw: bytes, name: str = "file") -> str:
     text, problems = decode(raw, name)
     if text is None:
-        return f"# isek textconv: {problems[0].message}; the bytes are shown as Latin-1\n" + raw.decode("latin-1")
+        return f"# isek textconv: {problems[0].message}; the bytes are shown as Latin-1\n" + term(raw.decode("latin-1"))
     data, problems = parse(text, name)
     errors = [p for p in problems if p.severity == "error"]
     if errors or not isinstance(data, dict):
         why = errors[0].message if errors else "the top level is not a mapping"
-        return f"# isek textconv: not readable as a plan file ({why}); the text follows as written\n" + text
+        return f"# isek textconv: not readable as a plan file ({term(why)}); the text follows as written\n" + term(text)
     out: list[str] = []
     if "updates" in data or "values" in data:
         _progress(data, out)

@@ -1,17 +1,21 @@
 """A cache of the loaded plan, so that an unchanged plan loads in a blink.
 
-The key covers everything a load depends on: isek's and pydantic's versions,
-the size limit, and for every entry of the plan folder (top level, fields/,
-progress/) its name, type, size, mtime and, for plan files, a hash of the
-content. The value is the whole load result, diagnostics included, so a
-cached load reports exactly what a fresh load reports.
+The key covers everything a load depends on: isek's code, pydantic's and
+PyYAML's versions, every limit (file size, values, files per folder), and for
+every entry of the plan folder (top level, fields/, progress/) its name, type,
+size, mtime and, for plan files, a hash of the content. The value is the whole
+load result, diagnostics included, so a cached load reports exactly what a
+fresh load reports. A load is cached only if the key computed from the texts
+it actually parsed equals the key computed before: a file that changed during
+the load is never cached under its old content's key.
 
 The cache lives outside the plan folder (``$ISEK_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/isek``, else ``~/.cache/isek``), one file per plan folder.
 A missing, stale, corrupt or unwritable cache is silently rebuilt or skipped;
-``--no-cache`` or ``ISEK_NO_CACHE=1`` bypasses it. The cache is trusted
-local data of the operator (it is a pickle): do not point ``ISEK_CACHE_DIR``
-at a folder others can write to.
+``--no-cache`` or ``ISEK_NO_CACHE=1`` bypasses it. The cache is a pickle, so
+unpickling it could run code: a cache folder or file that is not the current
+user's own, that others can write to, or a link, is neither read nor written
+(the folder is created private, 0700).
 """
 
 from __future__ import annotations
@@ -58,15 +62,33 @@ def _code_stamp() -> str:
     return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
 
 
-def fingerprint(root: Path) -> bytes:
-    """A digest of everything in the plan folder that a load reads or looks at."""
+def content_digest(text: str) -> bytes:
+    """What the key holds of a plan file: its text as decoded (a byte-order mark is no content)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+
+
+def _file_digest(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    return hashlib.blake2b(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw, digest_size=32).digest()
+
+
+def fingerprint(root: Path, parsed: dict[str, bytes] | None = None, settings: tuple = ()) -> bytes:
+    """A digest of everything in the plan folder that a load reads or looks at.
+
+    ``parsed`` (relative path -> :func:`content_digest`) stands in for the files a load read:
+    the key of what was parsed, not of what is on disk now. ``settings`` are the loader's own
+    (e.g. ``ISEK_MAX_FILES``); the source's limits are added here.
+    """
     import pydantic
+    import yaml
 
     from . import source as yamlsrc
 
     h = hashlib.blake2b(digest_size=32)
-    h.update(f"{FORMAT}|{__version__}|{pydantic.VERSION}|{sys.version_info[:2]}|{yamlsrc.MAX_FILE_BYTES}|"
-             f"{yamlsrc.MAX_FILE_VALUES}|{yamlsrc.WITH_LIBYAML}|{os.path.realpath(root)}|{_code_stamp()}".encode())
+    h.update(f"{FORMAT}|{__version__}|{pydantic.VERSION}|{yaml.__version__}|{sys.version_info[:2]}|"
+             f"{yamlsrc.MAX_FILE_BYTES}|{yamlsrc.MAX_FILE_VALUES}|{yamlsrc.MAX_DEPTH}|{yamlsrc.MAX_ALIAS_NODES}|"
+             f"{settings}|{yamlsrc.WITH_LIBYAML}|{os.path.realpath(root)}|{_code_stamp()}".encode())
     for sub in SUBFOLDERS:
         folder = root / sub if sub else root
         try:
@@ -91,23 +113,49 @@ def fingerprint(root: Path) -> bytes:
                     continue
                 h.update(f"|{st.st_mode}|{st.st_size}|{st.st_mtime_ns}".encode())
             if stat.S_ISREG(st.st_mode) and name.endswith((".yaml", ".yml")) and st.st_size <= yamlsrc.MAX_FILE_BYTES:
+                if parsed is not None and rel in parsed:
+                    h.update(parsed[rel])
+                    continue
                 try:
-                    with open(path, "rb") as fh:
-                        h.update(hashlib.blake2b(fh.read(), digest_size=32).digest())
+                    h.update(_file_digest(path))
                 except OSError as exc:
                     h.update(f"unreadable:{exc.errno}".encode())
     return h.digest()
 
 
+def _private(st: os.stat_result, kind) -> bool:
+    """Of the kind asked for, the current user's own, and writable by nobody else."""
+    if not hasattr(os, "getuid"):  # Windows: access is a matter of ACLs, not of these bits
+        return kind(st.st_mode)
+    return kind(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _folder_ok(folder: Path) -> bool:
+    try:
+        return _private(os.lstat(folder), stat.S_ISDIR)
+    except OSError:
+        return False
+
+
 def read(root: Path, key: bytes):
     """The cached load for this key, or None."""
+    path = cache_file(root)
+    if not _folder_ok(path.parent):
+        return None
     enabled = gc.isenabled()
     gc.disable()  # unpickling creates 100,000s of acyclic objects: no collector passes needed
     try:
-        with open(cache_file(root), "rb") as fh:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not _private(os.fstat(fh.fileno()), stat.S_ISREG):
+                return None  # someone else's file, or one others could have written: never unpickled
             if fh.read(len(key)) != key:
                 return None
-            return pickle.load(fh)
+            loaded = pickle.load(fh)
+        # The restored plan lives as long as the command: move it to the permanent generation, so
+        # that no later collection scans its 100,000s of objects again.
+        gc.freeze()
+        return loaded
     except Exception:  # missing, truncated, corrupt, from another version: rebuild
         return None
     finally:
@@ -120,8 +168,10 @@ def write(root: Path, key: bytes, loaded) -> None:
     path = cache_file(root)
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _folder_ok(path.parent):
+            return
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)  # mode 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(key)
             pickle.dump(loaded, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -138,30 +188,36 @@ def write(root: Path, key: bytes, loaded) -> None:
 
 
 def _extra_unchanged(root: Path, loaded) -> bool:
-    """Files a load read beyond the plan files (area outlines) still hold what they held."""
+    """Files a load read beyond the plan files (area outlines) still hold what they held. They are
+    read as the load reads them (inside the plan folder, regular, within the size limit): an outline
+    swapped for a link to /dev/zero or a FIFO after a load is not read here, it makes the load fresh."""
+    from . import geometry
+
     for rel, digest in getattr(loaded, "extra_files", {}).items():
-        try:
-            with open(root / rel, "rb") as fh:
-                if hashlib.blake2b(fh.read(), digest_size=16).digest() != digest:
-                    return False
-        except OSError:
-            if digest != b"":
-                return False
+        raw = geometry.file_bytes(str(root), rel)
+        if (hashlib.blake2b(raw, digest_size=16).digest() if raw is not None else b"") != digest:
+            return False
     return True
 
 
-def load(root: Path, fresh):
-    """``fresh()`` through the cache."""
+def load(root: Path, fresh, settings: tuple = ()):
+    """``fresh()`` through the cache; ``fresh()`` returns a ``Loaded`` whose ``parsed`` holds the
+    :func:`content_digest` of every file it read; ``settings`` go into the key."""
     root = Path(root)
     if not enabled():
         return fresh()
     try:
-        key = fingerprint(root)
+        key = fingerprint(root, settings=settings)
     except Exception:
         return fresh()
     cached = read(root, key)
     if cached is not None and _extra_unchanged(root, cached):
         return cached
     loaded = fresh()
-    write(root, key, loaded)
+    try:
+        unchanged = fingerprint(root, getattr(loaded, "parsed", None) or {}, settings) == key
+    except Exception:
+        unchanged = False
+    if unchanged:  # else a file changed while it was read: what was parsed belongs to no key
+        write(root, key, loaded)
     return loaded

@@ -7,7 +7,9 @@ from typing import Any, Iterable
 
 from .diagnostics import Loc, Problem
 from .model import CLOSED, COMPLETED, STATUSES
-from .shape import did_you_mean
+from .shape import Suggester
+
+MAX_LISTED = 20  # a plan's own statuses named in one hint; 20,000 of them in 10,000 hints would be 2 GB
 
 
 def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str]) -> list[Problem]:
@@ -18,6 +20,7 @@ def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str])
     history: dict[str, list[tuple[Any, str, int]]] = defaultdict(list)
     seen_values: dict[tuple, Loc] = {}
     seen_updates: set[tuple] = set()  # an import run twice doubles every entry: say so
+    hints: list[_StatusHint] = []  # built for the first unknown status, then asked for every other
     for pf in sorted((p for p in files if p.kind == "progress"), key=lambda p: p.rel):
         rel = pf.rel
         name_year = int(rel.rsplit("/", 1)[-1][:4])
@@ -31,7 +34,8 @@ def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str])
         for i, u in pf.items.get("updates", []):
             ref(u.measure, ("measure",), lambda rel=rel, i=i: Loc(rel, ("updates", i, "measure")), "measure")
             if u.status not in statuses:
-                out.append(_unknown_status(u.status, statuses, Loc(rel, ("updates", i, "status"))))
+                hints = hints or [_StatusHint(statuses)]
+                out.append(hints[0].problem(u.status, Loc(rel, ("updates", i, "status"))))
             if u.date.year != name_year:
                 out.append(Problem("E306", Loc(rel, ("updates", i, "date")), f"date {u.date} lies outside the file's year {name_year}",
                                    f"record it in progress/{u.date.year}.yaml, or correct the date"))
@@ -68,13 +72,20 @@ def entry_key(u) -> tuple:
     return (u.measure, u.date, u.status, u.percent, (u.note or "").strip())
 
 
-def _unknown_status(status: str, statuses: dict[str, str], loc: Loc) -> Problem:
-    own = [s for s in statuses if s not in STATUSES]
-    hint = did_you_mean(status, statuses)
-    hint = (hint + " " if hint else "") + "the statuses are: " + ", ".join(STATUSES)
-    if own:
-        hint += "; this plan's own: " + ", ".join(own)
-    return Problem("E204", loc, f"'status': '{status}' is not allowed", hint)
+class _StatusHint:
+    """The hint for an unknown status: a did-you-mean against every status word, and the words."""
+
+    def __init__(self, statuses: dict[str, str]) -> None:
+        self.suggest = Suggester(statuses)
+        own = [s for s in statuses if s not in STATUSES]
+        more = f" … and {len(own) - MAX_LISTED:,} more (isek.yaml, statuses)" if len(own) > MAX_LISTED else ""
+        self.words = "the statuses are: " + ", ".join(STATUSES)
+        if own:
+            self.words += "; this plan's own: " + ", ".join(own[:MAX_LISTED]) + more
+
+    def problem(self, status: str, loc: Loc) -> Problem:
+        hint = self.suggest.hint(status)
+        return Problem("E204", loc, f"'status': '{status}' is not allowed", (hint + " " if hint else "") + self.words)
 
 
 def _check_history(measure: str, entries: Iterable[tuple[Any, str, int]], statuses: dict[str, str]) -> list[Problem]:

@@ -33,6 +33,7 @@ CODES: dict[str, str] = {
     "E114": "file cannot be read",
     "E115": "progress file name is not a year",
     "E116": "mapping key that YAML reads as a number, yes/no, null or date instead of text",
+    "E117": "fields or progress is a file, not a folder",
     "E201": "unknown key",
     "E202": "missing required key",
     "E203": "wrong type",

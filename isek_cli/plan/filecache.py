@@ -17,6 +17,7 @@ cache off too; a missing, corrupt or foreign entry is a miss.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -47,9 +48,7 @@ def _stamp() -> bytes:
             f"{limits}|{cache._code_stamp()}").encode()
 
 
-def digest(text: str) -> bytes:
-    """A file's content as the keys hold it (the text as decoded: a byte-order mark is no content)."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+digest = cache.content_digest  # a file's content as every key holds it
 
 
 def key(rel: str, kind: str, content: bytes) -> bytes:
@@ -86,18 +85,9 @@ def _folder() -> Path:
     return cache.cache_dir() / "files"
 
 
-def _private(st: os.stat_result, kind) -> bool:
-    """Ours and writable by nobody else (the entries are pickles: never load someone else's)."""
-    if not hasattr(os, "getuid"):
-        return kind(st.st_mode)
-    return kind(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
-
-
 def _folder_ok(folder: Path) -> bool:
-    try:
-        return all(_private(os.lstat(f), stat.S_ISDIR) for f in (folder.parent, folder))
-    except OSError:
-        return False
+    """The cache folder and its files/ are the user's own and private (see ``cache``)."""
+    return cache._folder_ok(folder.parent) and cache._folder_ok(folder)
 
 
 def get(k: bytes):
@@ -111,7 +101,7 @@ def get(k: bytes):
             return None
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as fh:
-            if not _private(os.fstat(fh.fileno()), stat.S_ISREG) or fh.read(len(k)) != k:
+            if not cache._private(os.fstat(fh.fileno()), stat.S_ISREG) or fh.read(len(k)) != k:
                 return None
             pf = pickle.load(fh)
         try:
@@ -192,19 +182,15 @@ def validated(rel: str, kind: str, text: str, fresh, cached: bool = True):
     return pf
 
 
-def refresh(root: Path, loaded) -> None:
+def refresh(root: Path, loaded, settings: tuple) -> None:
     """After a write: store ``loaded`` (the candidate that validated the texts just written) as the
-    whole-plan cache of ``root``, if the plan files on disk are exactly the texts it validated."""
-    if not cache.enabled():
-        return
+    plan cache of ``root``, keyed by what it parsed (so a file changed by someone else since
+    keeps the next load from using it). ``settings``: the loader's (``loader.SETTINGS``)."""
+    if not cache.enabled() or not all(pf.digest for pf in loaded.files):
+        return  # an unreadable file: leave it to a fresh load
+    parsed = {pf.rel: pf.digest for pf in loaded.files}
     try:
-        for pf in loaded.files:
-            if not pf.digest:
-                return  # an unreadable file: leave it to a fresh load
-            raw = (root / pf.rel).read_bytes()
-            if digest(raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")) != pf.digest:
-                return  # changed by someone else meanwhile
-        key = cache.fingerprint(root)
+        key = cache.fingerprint(root, parsed, settings)
     except Exception:
         return
-    cache.write(root, key, loaded)
+    cache.write(root, key, dataclasses.replace(loaded, parsed=parsed))

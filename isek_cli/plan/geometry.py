@@ -2,7 +2,7 @@
 
 An area's ``geometry`` names a ``.geojson`` file inside the plan folder. It is
 read with the standard library's JSON parser (no code, no network), within a
-size and a coordinate bound, and must hold a Polygon or MultiPolygon in WGS84
+size and a coordinate bound per file and for all outlines of a plan together, and must hold a Polygon or MultiPolygon in WGS84
 longitude/latitude: a bare geometry, a Feature, or a FeatureCollection of
 such Features (their polygons are merged). Everything else is a diagnostic:
 at the file's own line and column for JSON syntax, at the ``geometry`` key of
@@ -21,6 +21,16 @@ from .diagnostics import Loc, Problem
 
 MAX_GEOMETRY_BYTES = 4 * 1024 * 1024
 MAX_POSITIONS = 200_000  # per file; outlines for a report map need far fewer
+# All outlines of one plan together (10,000 areas could each name a file of the size above).
+MAX_GEOMETRY_TOTAL = 64 * 1024 * 1024
+MAX_POSITIONS_TOTAL = 1_000_000
+
+
+class Budget:
+    """What one load may still read of area outlines, in bytes and positions."""
+
+    def __init__(self) -> None:
+        self.bytes, self.positions = MAX_GEOMETRY_TOTAL, MAX_POSITIONS_TOTAL
 
 
 _CRS84 = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
@@ -30,9 +40,12 @@ class _Bad(Exception):
     pass
 
 
-def read(root: str, rel: str, loc: Loc, snapshot: dict[str, bytes] | None = None
+def read(root: str, rel: str, loc: Loc, snapshot: dict[str, bytes] | None = None, budget: Budget | None = None
          ) -> tuple[dict[str, Any] | None, list[Problem], bytes | None]:
-    """(geometry as {"type": "MultiPolygon", "coordinates": …}, problems, the raw bytes read)."""
+    """(geometry as {"type": "MultiPolygon", "coordinates": …}, problems, the raw bytes read).
+
+    ``budget`` is shared by the outlines of one load; what exceeds it is refused."""
+    budget = budget or Budget()
     where = normal_path(rel)
     if where is None:
         return None, [_problem(loc, f"geometry '{rel}' is not a path inside the plan folder",
@@ -43,6 +56,10 @@ def read(root: str, rel: str, loc: Loc, snapshot: dict[str, bytes] | None = None
     raw, problem = _read_bytes(root, where, loc, snapshot)
     if problem is not None:
         return None, [problem], None
+    budget.bytes -= len(raw)
+    if budget.bytes < 0:
+        return None, [_problem(loc, f"geometry '{where}': the plan's area outlines together are more than "
+                                    f"{MAX_GEOMETRY_TOTAL:,} bytes", _SIMPLIFY)], raw
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -51,13 +68,34 @@ def read(root: str, rel: str, loc: Loc, snapshot: dict[str, bytes] | None = None
         return None, [Problem("E311", Loc(where), f"not valid JSON: {exc.msg}",
                               "GeoJSON is JSON: check brackets, commas and quotes at this position",
                               line=exc.lineno, col=exc.colno)], raw
+    except ValueError:  # a number of more than 4,300 digits, which Python refuses to convert
+        return None, [_problem(loc, f"geometry '{where}' holds a number with thousands of digits",
+                               "export the outline again; coordinates are short decimal numbers")], raw
     except RecursionError:
         return None, [_problem(loc, f"geometry '{where}' is nested too deeply", "export the outline again")], raw
     try:
-        return {"type": "MultiPolygon", "coordinates": _polygons(doc)}, [], raw
+        polys = _polygons(doc)
     except _Bad as exc:
         message, hint = exc.args
         return None, [_problem(loc, f"geometry '{where}': {message}", hint)], raw
+    budget.positions -= _positions(polys)
+    if budget.positions < 0:
+        return None, [_problem(loc, f"geometry '{where}': the plan's area outlines together have more than "
+                                    f"{MAX_POSITIONS_TOTAL:,} positions", _SIMPLIFY)], raw
+    return {"type": "MultiPolygon", "coordinates": polys}, [], raw
+
+
+_SIMPLIFY = "simplify the outlines (e.g. QGIS: Vector → Geometry tools → Simplify)"
+
+
+def file_bytes(root: str, rel: str) -> bytes | None:
+    """The bytes of an outline file as :func:`read` takes them (inside the plan folder, a regular
+    file, within the size limit), or None; for the cache, which checks whether one changed."""
+    where = normal_path(rel)
+    if where is None:
+        return None
+    raw, problem = _read_bytes(root, where, Loc(where), None)
+    return raw if problem is None else None
 
 
 def normal_path(rel: str) -> str | None:
@@ -81,7 +119,7 @@ def _read_bytes(root: str, rel: str, loc: Loc, snapshot) -> tuple[bytes | None, 
             return None, _problem(loc, f"geometry '{rel}' leads outside the plan folder (to {real})",
                                   "copy the file into the plan folder instead of linking to it")
         try:
-            st = os.stat(path)
+            st = os.stat(real)
         except OSError:
             return None, _problem(loc, f"geometry file '{rel}' does not exist", "check the path, or add the file")
         if not stat.S_ISREG(st.st_mode):
@@ -90,7 +128,12 @@ def _read_bytes(root: str, rel: str, loc: Loc, snapshot) -> tuple[bytes | None, 
             return None, _problem(loc, f"geometry '{rel}' is {st.st_size:,} bytes, more than {MAX_GEOMETRY_BYTES:,}",
                                   "simplify the outline (e.g. QGIS: Vector → Geometry tools → Simplify)")
         try:
-            with open(path, "rb") as fh:
+            # The path checked, not the name again: no link followed, no waiting for a FIFO's writer
+            # if the file was swapped since.
+            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    return None, _problem(loc, f"geometry '{rel}' is not a regular file", "name a .geojson file")
                 raw = fh.read(MAX_GEOMETRY_BYTES + 1)
         except OSError as exc:
             return None, _problem(loc, f"geometry '{rel}' cannot be read: {exc.strerror}", "check the permissions")
@@ -155,8 +198,35 @@ def _polygon(poly: Any) -> None:
             raise _Bad("a polygon ring is not closed", "the last position of a ring repeats the first")
 
 
+def _positions(polys: list) -> int:
+    return sum(len(ring) for poly in polys for ring in poly)
+
+
 def _count(polys: list) -> None:
-    n = sum(len(ring) for poly in polys for ring in poly)
+    n = _positions(polys)
     if n > MAX_POSITIONS:
         raise _Bad(f"the outline has {n:,} positions, more than {MAX_POSITIONS:,}",
                    "simplify the outline (e.g. QGIS: Vector → Geometry tools → Simplify)")
+
+
+def read_all(root, files, plan, problems: list[Problem], snapshot) -> dict[str, bytes]:
+    """Read and check every area outline of a load; keep them on the plan (``plan.geometry``), and
+    say which files were read (relative path -> digest, for the cache)."""
+    import hashlib
+
+    extra: dict[str, bytes] = {}
+    budget = Budget()  # for all outlines together
+    for pf in files:
+        if pf.kind != "areas":
+            continue
+        for i, area in pf.items.get("areas", []):
+            if area.geometry is None:
+                continue
+            shape_, found, raw = read(str(root), area.geometry, Loc(pf.rel, ("areas", i)), snapshot, budget)
+            problems.extend(found)
+            rel = normal_path(area.geometry)
+            if rel is not None:  # b"": not readable now; the cache reloads once it is
+                extra[rel] = hashlib.blake2b(raw, digest_size=16).digest() if raw is not None else b""
+            if shape_ is not None:
+                plan.geometry[area.id] = shape_
+    return extra

@@ -75,6 +75,7 @@ class Loaded:
     files: list[PlanFile]
     diagnostics: list[Diagnostic]
     plan: Any  # isek_cli.plan.index.PlanIndex
+    parsed: dict[str, bytes] = field(default_factory=dict)  # rel -> digest of the text read (the cache's key)
     # Files read beyond the plan files (area outlines): path -> blake2b of the bytes read
     # (b"" when unreadable), so the cache can tell when one of them changed.
     extra_files: dict[str, bytes] = field(default_factory=dict)
@@ -134,12 +135,24 @@ def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Prob
 
 
 def _guarded(listdir):
-    """listdir that reports a folder with more entries than MAX_FILES instead of reading it."""
+    """listdir that reports a folder with more entries than MAX_FILES instead of reading it,
+    and a fields/ or progress/ that is not a folder (or cannot be read) instead of skipping it."""
     def guarded(sub: str, problems: list[Problem]) -> list[str]:
         try:
             names = listdir(sub)
         except _TooManyFiles:
             names = None
+        except NotADirectoryError:
+            if sub:
+                problems.append(Problem("E117", Loc(sub), f"'{sub}' is a file, not a folder",
+                                        f"plan files go into the folder {sub}/; rename or remove the file '{sub}'",
+                                        line=1, col=1))
+            return []
+        except OSError as exc:
+            if sub:
+                problems.append(Problem("E114", Loc(f"{sub}/"), f"cannot read the folder {sub}/: {exc.strerror}",
+                                        "check the folder's permissions", line=1, col=1))
+            return []
         if names is None or len(names) > MAX_FILES:
             where = f"{sub}/" if sub else "the plan folder"
             problems.append(Problem("E107", Loc(f"{sub}/" if sub else "."), f"{where} has more than {MAX_FILES:,} entries",
@@ -156,9 +169,11 @@ def _ignored(rel: str, why: str) -> Problem:
 
 
 MAX_FILES = int(os.environ.get("ISEK_MAX_FILES", 20_000))
+SETTINGS = ("max_files", MAX_FILES)  # the loader's own settings, in every cache key
 
 
 def _listdir(path: Path) -> list[str]:
+    """The names in a folder; none if it does not exist (NotADirectoryError and other OSErrors pass)."""
     try:
         with os.scandir(path) as it:
             names = []
@@ -167,7 +182,7 @@ def _listdir(path: Path) -> list[str]:
                 if len(names) > MAX_FILES:
                     raise _TooManyFiles(path)
         return sorted(names)
-    except OSError:
+    except FileNotFoundError:
         return []
 
 
@@ -200,6 +215,8 @@ def kind_of_rel(rel: str) -> str | None:
 def snapshot_listdir(snapshot: dict[str, bytes]):
     """A listdir over a {relative path: bytes} snapshot (e.g. a git tree)."""
     def listdir(sub: str) -> list[str]:
+        if sub in snapshot:  # a file where the folder belongs
+            raise NotADirectoryError(sub)
         prefix = f"{sub}/" if sub else ""
         return sorted({rel[len(prefix):].split("/", 1)[0] for rel in snapshot if rel.startswith(prefix)})
     return listdir
@@ -328,7 +345,8 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
     from . import cache
     from .schema import stale_warning
 
-    loaded = cache.load(root, lambda: _load(root, None, None)) if use_cache else _load(root, None, None, cached=False)
+    loaded = (cache.load(root, lambda: _load(root, None, None), settings=SETTINGS) if use_cache
+              else _load(root, None, None, cached=False))
     # Outside the cache: .schema/ is no plan file, and a newer isek must notice it at once.
     stale = stale_warning(root)
     return loaded if stale is None else dataclasses.replace(
@@ -350,6 +368,7 @@ def _load(root: Path, overrides, snapshot, cached: bool = True, diagnose: bool =
 
 def _load_all(root: Path, overrides, snapshot, cached: bool = True, diagnose: bool = True) -> Loaded:
     from . import checks as validate
+    from .geometry import read_all
     from .index import PlanIndex
 
     files, problems = read_files(root, overrides, snapshot, cached)
@@ -358,35 +377,14 @@ def _load_all(root: Path, overrides, snapshot, cached: bool = True, diagnose: bo
             problems.extend(pf.source.problems)
         problems.extend(validate.cross_check(files))
     plan = PlanIndex.build(root, files)
-    extra = _read_geometry(root, files, plan, problems, snapshot)
+    extra = read_all(root, files, plan, problems, snapshot)
     diagnostics = resolve(problems, files) if diagnose else []
+    # A load from the files: the cache keys what was read (filecache.digest = cache.content_digest).
+    parsed = {pf.rel: pf.digest for pf in files if pf.digest} if overrides is None and snapshot is None else {}
     for pf in files:  # the raw text and data are no longer needed: free them
         pf.source.text = None
         pf.source.data = None
-    return Loaded(root, files, diagnostics, plan, extra)
-
-
-def _read_geometry(root: Path, files, plan, problems: list[Problem], snapshot) -> dict[str, bytes]:
-    """Read and check every area outline; keep them on the plan, and say which files were read."""
-    import hashlib
-
-    from . import geometry
-
-    extra: dict[str, bytes] = {}
-    for pf in files:
-        if pf.kind != "areas":
-            continue
-        for i, area in pf.items.get("areas", []):
-            if area.geometry is None:
-                continue
-            shape_, found, raw = geometry.read(str(root), area.geometry, Loc(pf.rel, ("areas", i)), snapshot)
-            problems.extend(found)
-            rel = geometry.normal_path(area.geometry)
-            if rel is not None:  # b"": not readable now; the cache reloads once it is
-                extra[rel] = hashlib.blake2b(raw, digest_size=16).digest() if raw is not None else b""
-            if shape_ is not None:
-                plan.geometry[area.id] = shape_
-    return extra
+    return Loaded(root, files, diagnostics, plan, parsed, extra)
 
 
 def resolve(problems: list[Problem], files: list[PlanFile]) -> list[Diagnostic]:

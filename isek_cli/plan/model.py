@@ -31,7 +31,10 @@ CLOSED = (COMPLETED, DROPPED)
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 Year = Annotated[int, Field(ge=1900, le=2200)]
-Euros = Annotated[int, Field(ge=0)]
+# Every amount of money has this upper bound: far above any city's budget, and sums of
+# 100,000s of amounts stay exact in 64-bit integers (SQLite, spreadsheets) and floats.
+MAX_EUR = 10**13
+Euros = Annotated[int, Field(ge=0, le=MAX_EUR)]
 Status = Literal[
     "nicht_begonnen", "in_planung", "in_umsetzung", "abgeschlossen", "daueraufgabe", "zurueckgestellt", "entfallen"
 ]
@@ -191,8 +194,9 @@ def _euros() -> TypeAdapter:
 Cost = Annotated[Union[int, CostRange], PlainValidator(_cost),
                  PlainSerializer(lambda c: c if isinstance(c, int) else {"min": c.min, "max": c.max}),
                  WithJsonSchema({"anyOf": [
-    {"type": "integer", "minimum": 0},
-    {"type": "object", "properties": {"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 0}},
+    {"type": "integer", "minimum": 0, "maximum": MAX_EUR},
+    {"type": "object", "properties": {"min": {"type": "integer", "minimum": 0, "maximum": MAX_EUR},
+                                      "max": {"type": "integer", "minimum": 0, "maximum": MAX_EUR}},
      "required": ["min", "max"], "additionalProperties": False}]})]
 
 
@@ -316,7 +320,7 @@ class Update(Record):
     status: Annotated[str, S, StringConstraints(min_length=1, max_length=64)]
     percent: Optional[Annotated[int, S, Field(ge=0, le=100)]] = None
     note: Optional[Annotated[str, S]] = None
-    spent_eur: Optional[Annotated[int, S, Field(ge=0)]] = None
+    spent_eur: Optional[Annotated[Euros, S]] = None
 
 
 @dataclass(frozen=True, slots=True, config=RECORD)
@@ -335,7 +339,7 @@ class Drawdown(Record):
 
     grant: Annotated[Id, S]
     date: Annotated[dt.date, S]
-    eur: Annotated[int, S, Field(ge=0)]
+    eur: Annotated[Euros, S]
 
 
 class ProgressYear(Strict):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import typing
 
-from .shape import did_you_mean
+from .shape import Suggester
 
 FEW = 8  # up to this many ids, a hint without a match lists them all
 _DIGITS = re.compile(r"\d+")
@@ -25,6 +25,7 @@ class IdHints:
     def __init__(self, ids: typing.Iterable[str]) -> None:
         self.ids = list(ids)
         self._canon: dict[str, str] | None = None
+        self._near: Suggester | None = None
 
     def hint(self, word: str) -> str:
         if self._canon is None:
@@ -34,7 +35,9 @@ class IdHints:
         same = self._canon.get(canonical(word))
         if same is not None and same != word:
             return f"did you mean '{same}'?"
-        close = did_you_mean(word, self.ids)
+        if self._near is None:
+            self._near = Suggester(self.ids)  # near-linear for many wrong ids against many ids
+        close = self._near.hint(word)
         if close or not self.ids or len(self.ids) > FEW:
             return close
         return "known ids: " + ", ".join(sorted(self.ids))

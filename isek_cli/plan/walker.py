@@ -17,6 +17,11 @@ the walker reports the failure at its node. The rules (docs/plan-format.md,
   (``1:``, ``yes:``, ``~:``, ``2024-01-01:``) is refused (E116), so keys are
   compared as the texts PyYAML gives them and duplicates are exact (E104).
   Complex keys and merge keys ``<<`` are refused (E111).
+- Numbers: decimal digits only. An int YAML 1.1 reads in another base
+  (``0x1F``, ``017``, ``0b101``, base-60 ``1:30``) or a base-60 float is
+  refused with the number meant (E204), as is the non-specific tag ``!`` on a
+  value PyYAML would not read as text (``! 2024``: YAML says text, libyaml a
+  number; E105).
 - Limits: nesting depth (E110), aliases expanding to too many values (E106).
 
 The common path (untagged text, numbers, dates) costs one tag comparison per
@@ -54,8 +59,12 @@ _CONVERT = {
 _construct_timestamp = _CONVERT[TIMESTAMP]
 # What PyYAML's implicit resolver reads as null; !!null on anything else would drop text.
 _NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
+# What people write as a whole number (YAML 1.1 allows '_' too); anything else YAML 1.1 reads as
+# an int is hexadecimal, octal, binary or base 60.
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)\Z")
 # A plain number of one to three digits, a dot and exactly three digits: 57.800 (W411).
 _GROUPED = re.compile(r"^[-+]?[1-9]\d{0,2}\.\d{3}$")
+_BASES = {"0x": "hexadecimal (base 16)", "0b": "binary (base 2)"}
 _SCALAR_TAGS = frozenset((STR, INT, FLOAT, BOOL, NULL, TIMESTAMP))
 _NAMES = {INT: "whole number", FLOAT: "number", BOOL: "yes/no value", TIMESTAMP: "date",
           NULL: "null value", STR: "text", MAP: "mapping", SEQ: "list"}
@@ -101,10 +110,12 @@ def _short(text: str, width: int = 40) -> str:
 class Walker:
     """Turn a composed node tree into dicts, lists and scalars, reporting problems."""
 
-    __slots__ = ("rel", "problems", "reported", "seen", "alias_nodes", "dates", "count")
+    __slots__ = ("rel", "problems", "reported", "seen", "alias_nodes", "dates", "count", "text")
 
-    def __init__(self, rel: str, track_aliases: bool = True) -> None:
+    def __init__(self, rel: str, track_aliases: bool = True, text: str = "") -> None:
         self.rel = rel
+        # The text, to tell a non-specific tag ('! 2024') from a plain scalar; None without any '!'.
+        self.text = text if "!" in text else None
         self.problems: list[Problem] = []
         self.reported: set[tuple] = set()  # an alias repeats its node's problem: report it once
         # Without an anchor ('&') in the text no node can occur twice: skip the bookkeeping.
@@ -141,6 +152,8 @@ class Walker:
                 # Ids, statuses and keys repeat thousands of times: one object each
                 # saves memory and makes the cache smaller and faster.
                 return _intern(value) if len(value) <= 64 else value
+            if self.text is not None and self._nonspecific(node):
+                return node.value
             if tag == TIMESTAMP:
                 d = self.dates.get(node.value)
                 if d is None:
@@ -151,6 +164,8 @@ class Walker:
                 return d
             conv = _CONVERT.get(tag)
             if conv is not None:
+                if (tag == INT and not _DECIMAL.match(node.value)) or (tag == FLOAT and ":" in node.value):
+                    return self._not_decimal(node, conv)
                 if tag == FLOAT and not node.style and _GROUPED.match(node.value):
                     self._grouped(node)
                 try:
@@ -245,6 +260,31 @@ class Walker:
             self.problem("E116", knode, f"the key '{_short(v)}' is {reads} in YAML, not text",
                          f"plan keys are words; if this text is meant, quote it: \"{_short(v)}\":")
         return False
+
+    def _nonspecific(self, node: yaml.ScalarNode) -> bool:
+        """'! 2024': YAML makes any value tagged '!' text, libyaml resolves it like a plain scalar."""
+        at = node.start_mark.index  # libyaml and PyYAML count characters, as str indexes do
+        if self.text[at:at + 2].strip() != "!":
+            return False
+        self.problem("E105", node, f"the tag '!' makes YAML read '{_short(node.value)}' as text",
+                     "remove the '!' (it turns any value into text)")
+        return True
+
+    def _not_decimal(self, node: yaml.ScalarNode, conv) -> str:
+        """0x1F, 017, 0b101, 1:30: nobody means these in a plan, and 5,000 hex digits make a
+        number no output can print. Refused with the number YAML 1.1 reads."""
+        text = node.value
+        meant = ""
+        if len(text) <= 20:  # converting 1:1:1:… of megabytes would take hours (bigint base 60)
+            try:
+                meant = f"{conv(node)}"
+            except Exception:  # '0x_': no number at all, and PyYAML fails too
+                return self._invalid(node)
+        base = _BASES.get(text.lstrip("+-")[:2].lower(), "base-60" if ":" in text else "octal (leading zero)")
+        article = "an" if base[0] in "aeiou" else "a"
+        self.problem("E204", node, f"YAML 1.1 reads '{_short(text)}' as {article} {base} number" + (meant and f": {meant}"),
+                     f"plan files take decimal numbers{meant and ': write ' + meant}; quote the value if it is text")
+        return text
 
     def _invalid(self, node: yaml.ScalarNode) -> str:
         """A value PyYAML's constructor for its tag cannot read (PyYAML raises there)."""

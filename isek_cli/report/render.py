@@ -2,8 +2,9 @@
 
 The template search path is the user's ``--templates`` folder first, then the
 built-in templates, so any single template can be overridden. Templates run
-in Jinja's immutable sandbox with strict undefined variables; they receive
-plain data and a few formatting filters, nothing else.
+in Jinja's immutable sandbox with strict undefined variables and a budget for
+their work (``sandbox``); they receive plain data and a few formatting
+filters, nothing else.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from ..i18n import catalogue, status_label
 from ..resources import templates_dir
 from ..errors import IsekError
+from .mdsafe import md_cell, md_text  # noqa: F401  (filters; written from markdown-it's tokens)
+from .sandbox import BASE_STEPS, MAX_TEXT, MAX_WIDTH, Budget, ReportSandbox  # noqa: F401  (the limits, for callers)
 
 FORMATS = ("md", "html", "pdf")
 TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2", "pdf": "report.html.j2"}
@@ -31,63 +34,23 @@ class TemplateProblem(IsekError):
     """A template that cannot be loaded or rendered; names template and line."""
 
 
-# Limits a template cannot exceed: against "x" * 10**9, "{:>999999999}" and the like.
-MAX_TEXT = 20_000_000
-MAX_WIDTH = 10_000
+def environment(lang: str, user_templates: Path | None = None, max_steps: int = BASE_STEPS) -> ReportSandbox:
+    """The sandbox for one render: compiled templates are shared, the work budget is fresh.
 
-
-class ReportSandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, plus limits on the size of what a template can build."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "**":
-            if isinstance(right, (int, float)) and abs(right) > 100:
-                raise SecurityError("exponent too large in a template")
-        elif operator == "*":
-            for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
-                    raise SecurityError("repetition too large in a template")
-        return super().call_binop(context, operator, left, right)
-
-    def wrap_str_format(self, value):
-        wrapper = super().wrap_str_format(value)
-        if wrapper is None:
-            return None
-        _check_format(value.__self__)
-        return wrapper
-
-
-def _check_format(fmt: str) -> None:
-    import string
-
-    for _, _, spec, _ in string.Formatter().parse(fmt):
-        if spec and ("{" in spec or any(int(n) > MAX_WIDTH for n in re.findall(r"\d+", spec))):
-            raise SecurityError("format width too large (or nested) in a template")
-
-
-def _bounded(name: str, func):
-    """A filter whose numeric arguments (widths) are capped."""
-    def filtered(value, *args, **kwargs):
-        for a in list(args) + list(kwargs.values()):
-            if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_WIDTH:
-                raise SecurityError(f"argument of the '{name}' filter too large in a template")
-        if name == "format" and isinstance(value, str):
-            for n in re.findall(r"%[-+ #0]*(\d+)", value):
-                if int(n) > MAX_WIDTH:
-                    raise SecurityError("format width too large in a template")
-        return func(value, *args, **kwargs)
-    return filtered
+    Compiling every template again for each page made a site (a dozen pages) and `isek serve`
+    (a rebuild on every save) slow; the budget, though, must count one render only.
+    """
+    env = compiled_environment(lang, user_templates, max_steps)
+    env.budget = Budget(max_steps)
+    return env
 
 
 @lru_cache(maxsize=8)
-def environment(lang: str, user_templates: Path | None = None) -> ImmutableSandboxedEnvironment:
-    """One environment per language and template folder, so each template compiles once per process
-    (a site renders a dozen pages; `isek serve` renders them on every save). Jinja's auto_reload
-    still recompiles a template whose file changed."""
+def compiled_environment(lang: str, user_templates: Path | None, max_steps: int) -> ReportSandbox:
+    # Jinja's auto_reload still recompiles a template whose file changed.
     paths = ([str(user_templates)] if user_templates else []) + [str(templates_dir())]
     env = ReportSandbox(
+        max_steps=max_steps,
         loader=ChoiceLoader([FileSystemLoader(p) for p in paths]),
         undefined=StrictUndefined,
         autoescape=lambda name: bool(name) and (name.endswith(".html.j2") or name.endswith(".svg.j2")),
@@ -110,8 +73,7 @@ def environment(lang: str, user_templates: Path | None = None) -> ImmutableSandb
         "slug": slug,
         "anchor": gh_anchor,
     })
-    for name in ("format", "center", "indent", "wordwrap", "truncate", "batch", "slice"):
-        env.filters[name] = _bounded(name, env.filters[name])
+    env.bound_filters()
     env.globals["t"] = catalogue(lang)
     return env
 
@@ -205,44 +167,14 @@ def markdown_inline(text: str | None) -> Markup:
     return markdown_html(text, inline=True)
 
 
-_ALLOWED_LINK = re.compile(r"(?i)^\s*<?\s*(https?:|mailto:|#)")
-_INLINE_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*((?:[^()\s]|\([^()\s]*\))*)(?:\s+[^)]*)?\)")
-_REF_DEFINITION = re.compile(r"(?m)^( {0,3}\[[^\]\n]+\]:\s*)(\S+)")
-
-
-def md_text(text: Any) -> str:
-    """Plan text for Markdown output: kept as Markdown, but made inert.
-
-    Angle brackets become entities (no raw HTML), images become their alt
-    text (no network), and links to anything but http(s)/mailto/#anchors keep
-    only their text, as in the HTML report.
-    """
-    if text is None:
-        return ""
-    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-    def link(m: re.Match) -> str:
-        bang, label, url = m.groups()
-        if bang or not _ALLOWED_LINK.match(url):
-            return label
-        return m.group(0)
-
-    out = _INLINE_LINK.sub(link, out)
-    return _REF_DEFINITION.sub(lambda m: m.group(0) if _ALLOWED_LINK.match(m.group(2)) else m.group(1) + "#", out)
-
-
-_LINE_BREAKS = re.compile(r"\s*[\r\n\x0b\x0c\x85\u2028\u2029]+\s*")
-
-
-def md_cell(text: Any) -> str:
-    """Plan text inside a Markdown table cell: one line, pipes escaped."""
-    return _LINE_BREAKS.sub(" ", md_text(text)).replace("|", "\\|").strip()
-
-
 def render(context: dict[str, Any], fmt: str, lang: str, user_templates: Path | None = None,
-           template: str | None = None) -> str:
-    env = environment(lang, user_templates)
-    name = template or TEMPLATE_FOR[fmt]
+           template: str | None = None, max_steps: int = BASE_STEPS) -> str:
+    """Render a template; ``max_steps`` is the work budget (``sandbox.for_plan``)."""
+    return render_with(environment(lang, user_templates, max_steps), context, fmt, template or TEMPLATE_FOR[fmt])
+
+
+def render_with(env: ReportSandbox, context: dict[str, Any], fmt: str, name: str) -> str:
+    """Render the template ``name`` of ``env``; every way a template can fail is a :class:`TemplateProblem`."""
     try:
         tpl = env.get_template(name)
         return tpl.render(**context, format=fmt)
@@ -255,6 +187,8 @@ def render(context: dict[str, Any], fmt: str, lang: str, user_templates: Path | 
     except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
         # Raised by an expression in a template (a range too big, a division by zero…).
         raise TemplateProblem(f"{_where(name)}: {type(exc).__name__}: {exc}") from None
+    except MemoryError:
+        raise TemplateProblem(f"{_where(name)}: the template needs more memory than there is") from None
 
 
 def _where(default: str) -> str:

@@ -72,14 +72,14 @@ class Preview:
 
     def refresh(self) -> bool:
         """Rebuild if anything watched changed; whether it did."""
-        from .render import environment
+        from .render import compiled_environment
 
         stamp = self.stamp()
         if stamp == self._stamp:
             return False
         root = str(self.root) + os.sep
         if [p for p in stamp if not p[0].startswith(root)] != [p for p in self._stamp if not p[0].startswith(root)]:
-            environment.cache_clear()  # a template appeared or went: recompile (an edit Jinja notices itself)
+            compiled_environment.cache_clear()  # a template appeared or went: recompile (an edit Jinja notices itself)
         files, problem = self._build()
         with self.lock:
             self._stamp = stamp

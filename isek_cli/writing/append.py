@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,9 @@ from . import textedit
 from ..plan.checks_progress import entry_key
 from ..plan.diagnostics import Diagnostic
 from ..plan import filecache
-from ..plan.loader import load_plan
+from ..plan.loader import SETTINGS, load_plan
 from ..plan.model import NOT_STARTED
-from .atomic import atomic_write
+from .atomic import WriteFailed, atomic_write, temp_name_pattern
 from ..errors import IsekError
 
 LOCK_NAME = ".isek.lock"
@@ -117,12 +118,61 @@ def append(root: str | os.PathLike, updates: list[dict] = (), values: list[dict]
     """
     root = Path(root)
     lists = {"updates": list(updates), "values": list(values), "drawdowns": list(drawdowns)}
+    _check_lock_file(root)
+    lock = plan_lock(root)
     try:
-        with plan_lock(root):
-            return _append_locked(root, lists, dry_run, skip_existing)
+        lock.acquire()
     except Timeout:
         raise Refused(f"another isek write holds the lock {lock_path(root)} (waited {LOCK_TIMEOUT:g} s); "
                       "try again, or remove the lock file if no isek is running") from None
+    except OSError as exc:
+        raise Refused(f"cannot take the lock {lock_path(root)}: {exc.strerror or exc}") from None
+    try:
+        return _append_locked(root, lists, dry_run, skip_existing)
+    finally:
+        lock.release()
+
+
+def _check_lock_file(root: Path) -> None:
+    """The lock must be a plain file: never a link (whose target would be opened and
+    truncated) nor a folder."""
+    path = lock_path(root)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise Refused(f"cannot use the lock {path}: {exc.strerror}") from None
+    what = ("a symbolic link" if stat.S_ISLNK(st.st_mode) else "a folder" if stat.S_ISDIR(st.st_mode)
+            else None if stat.S_ISREG(st.st_mode) else "not a regular file")
+    if what:
+        raise Refused(f"the lock {path} is {what}; remove it (isek creates it as an empty file)")
+
+
+def confined(root: Path, rel: str) -> Path:
+    """``root / rel`` after resolving every link; refused unless it lies inside the plan folder."""
+    base = os.path.realpath(root)
+    real = os.path.realpath(root / rel)
+    if os.path.commonpath([real, base]) != base:
+        raise Refused(f"{rel} would be written outside the plan folder (to {real}); isek writes only inside "
+                      f"{base}: replace the link by a folder or file of the plan")
+    return Path(real)
+
+
+def _remove_stray_temporaries(real: Path) -> None:
+    """Temporary files of an earlier writer that was killed before its rename (we hold the lock,
+    so no other isek writer is using them)."""
+    pattern = temp_name_pattern(real.name)
+    try:
+        names = os.listdir(real.parent)
+    except OSError:
+        return
+    for name in names:
+        if pattern.fullmatch(name):
+            try:
+                os.unlink(real.parent / name)
+            except OSError:
+                pass
 
 
 LISTS = ("updates", "values", "drawdowns")  # the lists of a progress file, in the order writes fill them
@@ -161,7 +211,7 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool, skip_e
     olds: dict[str, tuple[bytes, str | None]] = {}
     for year, lists in sorted(by_year.items()):
         rel = progress_rel(year)
-        path = root / rel
+        path = confined(root, rel)
         if path.exists():
             raw = path.read_bytes()
             bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
@@ -199,11 +249,38 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool, skip_e
         for d in lists["drawdowns"]:
             result.recorded.append(Recorded("drawdowns", d, rel, previous_value=before.plan.drawn(d["grant"], year)))
     if not dry_run:
-        for rel, text in result.texts.items():
-            bom, _ = olds[rel]
-            atomic_write(root / rel, bom + text.encode("utf-8"))
-        filecache.refresh(root, after)  # the next command finds the plan as written in the cache
+        _write_all(root, {rel: olds[rel][0] + text.encode("utf-8") for rel, text in result.texts.items()}, olds)
+        filecache.refresh(root, after, SETTINGS)  # the next command finds the plan as written in the cache
     return result
+
+
+def _write_all(root: Path, datas: dict[str, bytes], olds: dict[str, tuple[bytes, str | None]]) -> None:
+    """Write every file, or (if the file system refuses one) put back the ones already written."""
+    targets = {rel: confined(root, rel) for rel in datas}  # all checked before the first write
+    done: list[str] = []
+    try:
+        for rel, data in datas.items():
+            _remove_stray_temporaries(targets[rel])
+            atomic_write(targets[rel], data)
+            done.append(rel)
+    except WriteFailed as exc:
+        undone = _roll_back(targets, done, olds)
+        tail = "nothing was written" if undone else "the files written before could not be restored: " + \
+            ", ".join(done) + " (check them with git diff)"
+        raise Refused(f"{exc}; {tail}") from None
+
+
+def _roll_back(targets: dict[str, Path], done: list[str], olds) -> bool:
+    try:
+        for rel in reversed(done):
+            bom, old = olds[rel]
+            if old is None:
+                os.unlink(targets[rel])
+            else:
+                atomic_write(targets[rel], bom + old.encode("utf-8"))
+    except OSError:
+        return False
+    return True
 
 
 def _status_before(plan, measure: str, date: dt.date) -> str:

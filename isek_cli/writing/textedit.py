@@ -28,6 +28,12 @@ _PLAIN = re.compile(r"^[A-Za-z0-9ÄÖÜäöüß][A-Za-z0-9ÄÖÜäöüß .,;()/%
 _resolver = yaml.resolver.Resolver()
 
 
+# Line breaks YAML knows besides LF and CRLF (libyaml counts them as line ends).
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
+_LONE_CR = re.compile("\r(?!\n)")
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 class EditError(Exception):
     """The file's structure does not allow a safe insertion."""
 
@@ -139,9 +145,15 @@ def insert(text: str, list_key: str, entries: list[dict[str, Any]]) -> str:
     """Return ``text`` with ``entries`` appended to the top-level list ``list_key``."""
     if not entries:
         return text
-    if "\r" in text and "\n" not in text:
+    if "\r" in text and "\n" not in text and not _OTHER_BREAKS.search(text):
         # Old Mac line endings (CR only): edit with LF, a one-to-one swap, and swap back.
         return insert(text.replace("\r", "\n"), list_key, entries).replace("\n", "\r")
+    odd = _OTHER_BREAKS.search(text) or _LONE_CR.search(text)
+    if odd:  # YAML breaks lines there too; the positions below count LF: refuse rather than guess
+        line = len(_YAML_BREAK.findall(text, 0, odd.start())) + 1
+        what = "a lone carriage return (CR)" if odd.group() == "\r" else f"the line separator U+{ord(odd.group()):04X}"
+        raise EditError(f"line {line} ends in {what} while other lines end in LF; save the file with one kind of "
+                        "line ending (LF or CRLF)")
     root = _compose(text)
     if not isinstance(root, yaml.MappingNode):
         raise EditError("the file's top level is not a mapping")

@@ -7,7 +7,6 @@ so the library and the CLI cannot drift apart.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest

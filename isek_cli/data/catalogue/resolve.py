@@ -53,6 +53,7 @@ class _Resolver:
     def __init__(self, rows: list[cat.Row], bad: Bad) -> None:
         self.rows, self.bad_cb = rows, bad
         self.taken: dict[str, tuple[str, str]] = {}  # id -> (kind, what and where for messages)
+        self.next_k: dict[str, int] = {}  # series of derived ids -> where to resume (see free)
         self.respelled: list[str] = []  # codes written as ids differently from the sheet
         self.notes: list[str] = []
 
@@ -77,10 +78,13 @@ class _Resolver:
         self.taken[id_] = (kind, f"{kind} in row {row.number}" if row else kind)
         return id_
 
-    def free(self, make: Callable[[int], str]) -> str:
-        k = 1
+    def free(self, make: Callable[[int], str], series: str) -> str:
+        """The first id ``make(k)`` not taken. Ids are never given back, so the search resumes
+        where the last one of the same ``series`` ended (counting from 1 for each row is n²)."""
+        k = self.next_k.get(series, 1)
         while make(k) in self.taken:
             k += 1
+        self.next_k[series] = k
         return make(k)
 
     # --- fields of action ------------------------------------------------------
@@ -100,7 +104,7 @@ class _Resolver:
         for r in self.good():
             fid, title = r.v["field"]
             if fid is None:
-                fid = by_title.get(title) or self.claim(self.free(lambda k: f"HF{k}"), "field of action", r)
+                fid = by_title.get(title) or self.claim(self.free(lambda k: f"HF{k}", "HF"), "field of action", r)
             f = fields.setdefault(fid, {"id": fid, "title": None, "row": r.number, "goals": {}, "measures": []})
             if title is not None:
                 by_title.setdefault(title, fid)
@@ -148,24 +152,32 @@ class _Resolver:
                     self.bad(r, "id", "id", f"duplicate id '{mid}': row {seen_measures[mid]} has it already")
                 elif self.take(r, "id", "id", mid, "measure"):
                     seen_measures[mid] = r.number
+        goal_titles: dict[tuple[str, str], str] = {}  # (field, goal title) -> goal id; a scan per row is n²
+        goal_pos: dict[str, int] = {}  # goal id -> order of appearance
         for r in self.good():
             f = fields[r.v["field_id"]]
             ids = []
             for gid, title in r.v["goal"]:
                 if gid is None:
-                    gid = next((g["id"] for g in f["goals"].values() if g["title"] == title), None)
+                    gid = goal_titles.get((f["id"], title))
                     if gid is None:
-                        gid = self.claim(self.free(lambda k: f"{f['id']}.Z{k}"), "goal", r)
-                g = f["goals"].setdefault(gid, {"id": gid, "title": None})
+                        gid = self.claim(self.free(lambda k: f"{f['id']}.Z{k}", f["id"] + ".Z"), "goal", r)
+                g = f["goals"].get(gid)
+                if g is None:
+                    g = f["goals"][gid] = {"id": gid, "title": None}
+                    goal_pos[gid] = len(goal_pos)
                 if title is not None and g["title"] is None:
                     g["title"], g["row"] = title, r.number
+                    known = goal_titles.get((f["id"], title))
+                    if known is None or goal_pos[gid] < goal_pos[known]:  # the first goal with this title
+                        goal_titles[f["id"], title] = gid
                 elif title is not None and g["title"] != title:
                     self.bad(r, "goal_name", "goal", f"'{title}' differs from '{g['title']}', the title of {gid} "
                              f"in row {g['row']}")
                 ids.append(gid)
             r.v["goal_ids"] = ids
             if r.v.get("id") is None:
-                r.v["id"] = self.claim(self.free(lambda k: f"{f['id']}.M{k:02d}"), "measure", r)
+                r.v["id"] = self.claim(self.free(lambda k: f"{f['id']}.M{k:02d}", f["id"] + ".M"), "measure", r)
 
     # --- actors and committees -------------------------------------------------
 
@@ -190,7 +202,7 @@ class _Resolver:
                         if aid is None and n not in by_name}, key=lambda n: (cat.slug(n), n))
         for name in names:
             base = cat.slug(name)
-            aid = base if base not in self.taken else self.free(lambda k: f"{base}-{k + 1}")
+            aid = base if base not in self.taken else self.free(lambda k: f"{base}-{k + 1}", base + "-")
             self.claim(aid, what)
             by_id[aid] = {"id": aid, "name": name}
             by_name[name] = aid
