@@ -13,6 +13,7 @@ its number in the table next to the map, and all plan text is escaped.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 from markupsafe import Markup, escape
 
@@ -32,7 +33,7 @@ def _bounds(geometries: list[dict]) -> tuple[float, float, float, float]:
 def _ring_area_centroid(ring: list) -> tuple[float, float, float]:
     """Signed area and centroid of a ring in projected coordinates (the shoelace formula)."""
     a = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+    for (x0, y0), (x1, y1) in pairwise(ring):
         c = x0 * y1 - x1 * y0
         a += c
         cx += (x0 + x1) * c
@@ -81,7 +82,7 @@ def area_map(shapes: list[dict], title: str, desc: str, width: int = 420, max_he
                         biggest = (area, cx, cy)
         if not d:
             continue
-        tip = escape(s["title"]) + (f": {escape(s['note'])}" if s.get("note") else "")
+        tip = escape(s["title"]) + (Markup(": ") + escape(s["note"]) if s.get("note") else "")
         if s.get("highlight"):
             body.append(f'<path d="{" ".join(d)}" fill="{FILL}" fill-rule="evenodd" stroke="{STROKE}" '
                         f'stroke-width="2"><title>{tip}</title></path>')

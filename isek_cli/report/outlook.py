@@ -14,6 +14,7 @@ from typing import Any
 
 from ..plan.model import COMPLETED, DEFERRED, DROPPED, ONGOING
 from ..plan.index import PlanIndex
+from ..plan.types import period_year
 
 from ..query.due import TOLERANCE
 
@@ -26,11 +27,11 @@ def _last_year_with_update(plan: PlanIndex, measure_id: str, year: int) -> int |
     return last.date.year if last else None
 
 
-def _pace(m: dict[str, Any], year: int, end: int) -> float | None:
+def _pace(m: dict[str, Any], start: int | None, year: int, end: int) -> float | None:
     """Percent the measure reaches by the end of year ``end`` at the pace it kept since its start."""
-    if m["percent"] is None or m["start"] is None or m["start"] > year:
+    if m["percent"] is None or start is None or start > year:
         return None
-    per_year = m["percent"] / (year - m["start"] + 1)
+    per_year = m["percent"] / (year - start + 1)
     return min(100.0, m["percent"] + per_year * (end - year))
 
 
@@ -41,23 +42,25 @@ def measures(plan: PlanIndex, year: int, ms: list[dict[str, Any]]) -> dict[str, 
     for m in ms:
         if m["status"] in (COMPLETED, DROPPED):
             continue
+        # start and end may be months ("2024-04", format v2): the outlook reasons in years
+        start, end = period_year(m["start"]), period_year(m["end"])
         last = _last_year_with_update(plan, m["id"], year)
-        started = m["start"] is None or m["start"] <= year - SILENT_YEARS + 1
+        started = start is None or start <= year - SILENT_YEARS + 1
         if m["status"] == DEFERRED:
             silent.append(m | {"reason": "deferred", "last_year": last})
         elif started and (last is None or last <= year - SILENT_YEARS):
             silent.append(m | {"reason": "silent", "last_year": last})
         elif m["status"] == ONGOING:
             continue  # an ongoing task has no end to reach
-        elif m["end"] is not None and m["end"] > h_end:
+        elif end is not None and end > h_end:
             beyond.append(m | {"reason": "beyond"})
-        elif m["end"] is not None and m["end"] <= year:
-            at_risk.append(m | {"reason": "overdue", "projected": _pace(m, year, h_end)})
-        elif (projected := _pace(m, year, h_end)) is not None and projected < 100 - TOLERANCE:
+        elif end is not None and end <= year:
+            at_risk.append(m | {"reason": "overdue", "projected": _pace(m, start, year, h_end)})
+        elif (projected := _pace(m, start, year, h_end)) is not None and projected < 100 - TOLERANCE:
             at_risk.append(m | {"reason": "pace", "projected": round(projected)})
-        elif (m["status"] in ("nicht_begonnen", "in_planung") and m["start"] is not None and m["end"] is not None
-              and m["end"] - m["start"] + 1 > years_left):  # not begun, and takes longer than the time left
-            at_risk.append(m | {"reason": "late_start", "projected": None})
+        elif (m["status"] in ("nicht_begonnen", "in_planung") and start is not None and end is not None
+              and end - start + 1 > years_left):  # not begun, and takes longer than the time left
+            at_risk.append(m | {"reason": "late_start", "projected": None, "years": end - start + 1})
     return {"silent": silent, "beyond": beyond, "at_risk": at_risk}
 
 
