@@ -194,7 +194,7 @@ def test_field_chapter_nests_parts_and_words_plan_statuses():
     assert "| ↳ I-S1.1 | Teil von I-S1: " in text
     assert re.search(r"\| ↳ I-S1\.\d \| Teil von I-S1: [^|]+\| \d \| [^|]+\| verzögert \|", text)
     html = run("report", "2024", "--format", "html", "--lang", "de", plan=V2).stdout
-    assert '<span class="status in_umsetzung">verzögert</span>' in html
+    assert '<span class="status in_umsetzung plan">verzögert</span>' in html
 
 
 def test_areas_chapter_and_map():
