@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, run
 from helpers_writes import private_cache  # noqa: F401 (autouse)
+
 from isek_cli.report import maps
 
 V2 = FIXTURES / "v2"
