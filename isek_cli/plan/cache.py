@@ -16,6 +16,7 @@ at a folder others can write to.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
@@ -47,9 +48,12 @@ def cache_file(root: Path) -> Path:
     return cache_dir() / (hashlib.blake2b(real.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest() + ".pickle")
 
 
+@functools.lru_cache(maxsize=1)
 def _code_stamp() -> str:
     """isek's own code as installed (each module's size and mtime): an edited checkout
-    between releases must not read caches written by other code."""
+    between releases must not read caches written by other code. Computed once per
+    process: a portfolio fingerprints hundreds of plans, and the code does not change
+    while it runs."""
     package = Path(__file__).resolve().parent.parent
     parts = []
     for path in sorted(package.rglob("*.py")):
@@ -58,15 +62,22 @@ def _code_stamp() -> str:
     return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
 
 
-def fingerprint(root: Path) -> bytes:
-    """A digest of everything in the plan folder that a load reads or looks at."""
+def code_stamp() -> str:
+    """Everything besides the files that a load's result depends on: versions, limits, isek's code."""
     import pydantic
 
     from . import source as yamlsrc
 
+    return (f"{FORMAT}|{__version__}|{pydantic.VERSION}|{sys.version_info[:2]}|{yamlsrc.MAX_FILE_BYTES}|"
+            f"{yamlsrc.MAX_FILE_VALUES}|{yamlsrc.WITH_LIBYAML}|{_code_stamp()}")
+
+
+def fingerprint(root: Path) -> bytes:
+    """A digest of everything in the plan folder that a load reads or looks at."""
+    from . import source as yamlsrc
+
     h = hashlib.blake2b(digest_size=32)
-    h.update(f"{FORMAT}|{__version__}|{pydantic.VERSION}|{sys.version_info[:2]}|{yamlsrc.MAX_FILE_BYTES}|"
-             f"{yamlsrc.MAX_FILE_VALUES}|{yamlsrc.WITH_LIBYAML}|{os.path.realpath(root)}|{_code_stamp()}".encode())
+    h.update(f"{code_stamp()}|{os.path.realpath(root)}".encode())
     for sub in SUBFOLDERS:
         folder = root / sub if sub else root
         try:
@@ -137,7 +148,7 @@ def write(root: Path, key: bytes, loaded) -> None:
                 pass
 
 
-def _extra_unchanged(root: Path, loaded) -> bool:
+def extra_unchanged(root: Path, loaded) -> bool:
     """Files a load read beyond the plan files (area outlines) still hold what they held."""
     for rel, digest in getattr(loaded, "extra_files", {}).items():
         try:
@@ -150,17 +161,17 @@ def _extra_unchanged(root: Path, loaded) -> bool:
     return True
 
 
-def load(root: Path, fresh):
-    """``fresh()`` through the cache."""
+def load(root: Path, fresh, key: bytes | None = None):
+    """``fresh()`` through the cache; ``key``: the plan's fingerprint if the caller has it already."""
     root = Path(root)
     if not enabled():
         return fresh()
     try:
-        key = fingerprint(root)
+        key = key or fingerprint(root)
     except Exception:
         return fresh()
     cached = read(root, key)
-    if cached is not None and _extra_unchanged(root, cached):
+    if cached is not None and extra_unchanged(root, cached):
         return cached
     loaded = fresh()
     write(root, key, loaded)

@@ -302,18 +302,19 @@ def _salvage(pf: PlanFile, model_cls: type[BaseModel], data: Any) -> None:
 
 
 def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
-              snapshot: dict[str, bytes] | None = None, *, use_cache: bool = True) -> Loaded:
+              snapshot: dict[str, bytes] | None = None, *, use_cache: bool = True,
+              key: bytes | None = None) -> Loaded:
     """Load, validate and assemble the plan in ``root``.
 
-    A plain load of the folder goes through the cache (see ``cache``);
-    loads with ``overrides`` (a write's candidate) or from a git ``snapshot``
-    are always fresh.
+    A plain load of the folder goes through the cache (see ``cache``; ``key`` is the
+    folder's fingerprint when the caller computed it already); loads with ``overrides``
+    (a write's candidate) or from a git ``snapshot`` are always fresh.
     """
     root = Path(root)
     if use_cache and overrides is None and snapshot is None:
         from . import cache
 
-        return cache.load(root, lambda: _load(root, None, None))
+        return cache.load(root, lambda: _load(root, None, None), key)
     return _load(root, overrides, snapshot)
 
 
