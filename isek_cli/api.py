@@ -27,8 +27,8 @@ from .plan.loader import Loaded, find_plan_dir, load_plan
 from .plan.model import STATUSES
 from .plan.shape import did_you_mean
 
-__all__ = ["Plan", "create_plan", "diff", "history", "import_catalogue", "open_plan", "record_progress", "schema",
-           "textconv"]
+__all__ = ["Plan", "Portfolio", "create_plan", "diff", "history", "import_catalogue", "open_plan", "open_portfolio",
+           "record_progress", "schema", "textconv"]
 
 
 def open_plan(path: str | os.PathLike | None = None, *, rev: str | None = None, strict: bool = True,
@@ -62,6 +62,28 @@ def open_plan(path: str | os.PathLike | None = None, *, rev: str | None = None, 
         n = len(plan.errors)
         raise PlanInvalid(f"the plan in {root} has {n} error(s); run 'isek check' for details", plan.diagnostics)
     return plan
+
+
+def open_portfolio(path: str | os.PathLike | None = None, *, strict: bool = True, use_cache: bool = True,
+                   jobs: int | None = None) -> "Portfolio":
+    """Read a portfolio (portfolio.yaml) and every plan it lists; returns a :class:`Portfolio`.
+
+    ``path`` is the file or a folder holding ``portfolio.yaml`` (None: ``./portfolio.yaml``).
+    ``strict=True`` raises ``PortfolioInvalid`` when the file or any plan has errors; with
+    ``strict=False`` read ``.ok``, ``.diagnostics`` and each plan's ``.ok``. ``jobs``: worker
+    processes for plans that must be read afresh (None: ``$ISEK_JOBS``, else one per core, at most 4).
+    """
+    from .portfolio.core import open_portfolio as open_
+
+    return open_(path, strict=strict, use_cache=use_cache, jobs=jobs)
+
+
+def __getattr__(name: str):
+    if name == "Portfolio":  # the class lives one layer down; imported when first asked for
+        from .portfolio.core import Portfolio
+
+        return Portfolio
+    raise AttributeError(f"module 'isek_cli.api' has no attribute '{name}'")
 
 
 class Plan:
