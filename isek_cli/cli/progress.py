@@ -175,7 +175,7 @@ def progress_import(
 
 
 DUE_COLUMNS = ["reason", "id", "title", "field", "priority", "lead", "status", "percent", "start", "end",
-               "last_update", "years_over", "expected_percent", "ratio", "rating"]
+               "last_update", "years_over", "expected_percent", "gap_points", "ratio", "rating"]
 
 
 @app.command()
@@ -186,12 +186,13 @@ def due(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when anything is listed (for CI)."),
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
 ) -> None:
-    """Measures lacking an update in the year, overdue, or behind schedule."""
+    """Measures overdue, behind schedule or lacking an update in the year (each listed once); deferred ones for information."""
     data = load(ctx, rev=rev).due(year)
     if format is TableFormat.json:
         emit_json(data)
     elif format is TableFormat.csv:
-        rows = [dict(r, reason=reason) for reason in ("no_update", "overdue", "behind_schedule") for r in data[reason]]
+        rows = [dict(r, reason=reason) for reason in ("overdue", "behind_schedule", "no_update", "deferred")
+                for r in data[reason]]
         emit_csv(rows, DUE_COLUMNS)
     else:
         _due_tables(data)
@@ -201,18 +202,23 @@ def due(
 
 def _due_tables(data: dict) -> None:
     y = data["year"]
+    pct = lambda p: "" if p is None else f"{p} %"  # noqa: E731
     if not data["total"]:
         typer.echo(f"Nothing due for {y}: every open measure has an update, none is overdue or behind schedule.")
-        return
-    pct = lambda p: "" if p is None else f"{p} %"  # noqa: E731
+    if data["overdue"]:
+        emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"], r["last_update"] or "never"]
+                    for r in data["overdue"]],
+                   ["id", "title", "lead", "status", "done", "end", "last update"],
+                   title=f"Overdue at the end of {y} ({len(data['overdue'])})", right=(4, 5))
+    if data["behind_schedule"]:
+        emit_table([[r["id"], r["title"], r["lead"], pct(r["percent"]), f"{r['expected_percent']:g} %", r["rating"],
+                     r["last_update"] or "never"] for r in data["behind_schedule"]],
+                   ["id", "title", "lead", "done", "expected", "rating", "last update"],
+                   title=f"Behind schedule at the end of {y} ({len(data['behind_schedule'])})", right=(3, 4))
     if data["no_update"]:
         emit_table([[r["id"], r["title"], r["lead"], r["status"], r["last_update"] or "never"] for r in data["no_update"]],
                    ["id", "title", "lead", "status", "last update"], title=f"No update in {y} ({len(data['no_update'])})")
-    if data["overdue"]:
-        emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"]] for r in data["overdue"]],
-                   ["id", "title", "lead", "status", "done", "end"], title=f"Overdue ({len(data['overdue'])})", right=(4, 5))
-    if data["behind_schedule"]:
-        emit_table([[r["id"], r["title"], r["lead"], pct(r["percent"]), f"{r['expected_percent']:g} %", r["rating"]]
-                    for r in data["behind_schedule"]],
-                   ["id", "title", "lead", "done", "expected", "rating"],
-                   title=f"Behind schedule ({len(data['behind_schedule'])})", right=(3, 4))
+    if data["deferred"]:
+        emit_table([[r["id"], r["title"], r["lead"], r["last_update"] or "never"] for r in data["deferred"]],
+                   ["id", "title", "lead", "last update"],
+                   title=f"Deferred, for information ({len(data['deferred'])})")
