@@ -180,10 +180,14 @@ def funding(
                      _eur(r["drawn_eur"])] for p in data["programmes"] for r in p["by_year"]],
                    ["programme", "year", "plans", "grants", "granted", "drawn"],
                    title="By programme year", right=(1, 3, 4, 5))
-        for key, what in (("overspent", "overspent"), ("drawn_above_granted", "drawn above granted"),
-                          ("undrawn", "nothing drawn yet")):
-            for f in data["flags"][key]:
-                typer.echo(f"{what}: {f.get('measure') or f.get('grant')}")
+        flags = data["flags"]  # worded as 'isek funding' words them, ids as PLAN:ID
+        for f in flags["overspent"]:
+            typer.echo(f"overspent: {f['measure']} spent {_eur(f['spent_eur'])}, "
+                       f"estimated at most {_eur(f['cost_max_eur'])}")
+        for f in flags["drawn_above_granted"]:
+            typer.echo(f"drawn above granted: {f['grant']} drew {_eur(f['drawn_eur'])} of {_eur(f['granted_eur'])}")
+        for f in flags["undrawn"]:
+            typer.echo(f"nothing drawn yet: {f['grant']} ({f['year']}, {_eur(f['granted_eur'])})")
     _complain(pf)
 
 
