@@ -166,6 +166,35 @@ def test_a_symlink_leading_outside_is_outside(tmp_path):
     assert d["line"] == 5 and "leads outside the portfolio folder" in d["message"]
 
 
+def test_root_makes_the_folder_above_the_portfolio_folder(tmp_path):
+    """A portfolio file in a subfolder (like examples/portfolio.yaml) may name plans beside it with
+    'root: ..'; '..' beyond the root, and a root that is not an ancestor, stay errors."""
+    make(tmp_path, GOOD)
+    sub = tmp_path / "portfolios"
+    sub.mkdir()
+    file = sub / "portfolio.yaml"
+    file.write_text("title: T\nroot: ..\nplans:\n  - {id: P0, path: ../ort-0}\n"
+                    "  - {id: P1, path: ./../orte/ort-1/plan}\n", encoding="utf-8")
+    code, data = portfolio_json("status", str(file))
+    assert code == 0 and [r["path"] for r in data["plans"]] == ["../ort-0", "../orte/ort-1/plan"]
+    (tmp_path / "portfolio.yaml").write_text(GOOD, encoding="utf-8")
+    _, direct = portfolio_json("status", str(tmp_path / "portfolio.yaml"))
+    assert data["total"] == direct["total"]
+    # without root, the same file is refused; with it, climbing above the root still is
+    file.write_text(file.read_text().replace("root: ..\n", ""), encoding="utf-8")
+    code, data = portfolio_json("check", str(file))
+    assert code == 1 and diag(data, "E502")["line"] == 3 and "root: .." in diag(data, "E502")["hint"]
+    file.write_text("title: T\nroot: ..\nplans:\n  - {id: P0, path: ../ort-0}\n  - {id: X, path: ../../x}\n",
+                    encoding="utf-8")
+    code, data = portfolio_json("check", str(file))
+    assert code == 1 and diag(data, "E502")["line"] == 5
+    assert [p["valid"] for p in data["plans"]] == [True, False]
+    file.write_text("title: T\nroot: ../elsewhere\nplans:\n  - {id: P0, path: ../ort-0}\n", encoding="utf-8")
+    code, data = portfolio_json("check", str(file))
+    d = diag(data, "E204")
+    assert code == 1 and (d["line"], d["col"]) == (2, 7) and "one above it" in d["message"]
+
+
 def test_a_plan_with_errors_is_left_out_with_its_positions_relative_to_the_portfolio(tmp_path, monkeypatch):
     file = make(tmp_path, GOOD)
     field = tmp_path / "orte/ort-1/plan/fields/01.yaml"

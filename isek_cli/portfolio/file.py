@@ -3,6 +3,7 @@
 ::
 
     title: ISEK-Monitoring Landkreis Beispiel
+    root: .                                        # optional: the portfolio folder ('.', '..', '../..')
     plans:
       - {id: DEL, path: delmenhorst/plan}          # a folder, relative to this file
       - {id: WOLLEPARK, path: gebiete/wollepark}
@@ -11,8 +12,11 @@
 The file is read like a plan file (safe YAML, size limits, duplicate keys refused)
 and validated against :class:`PortfolioModel`. A broken entry never hides the
 others: each valid entry is kept, each problem becomes a diagnostic at its line.
-Plans must lie inside the portfolio's folder (also through symlinks), so a
+Plans must lie inside the portfolio folder (also through symlinks), so a
 portfolio folder is self-contained and a portfolio file cannot reach elsewhere.
+The portfolio folder is the file's folder unless ``root`` names one of its
+ancestors (``..``): a portfolio file kept in a subfolder of a repository (like
+isek's own examples/portfolio.yaml) may then list plans elsewhere in it.
 """
 
 from __future__ import annotations
@@ -53,6 +57,14 @@ def _revision(value: str) -> str:
     return value
 
 
+def _root(value: str) -> str:
+    norm = posixpath.normpath(value.replace("\\", "/"))
+    if norm != "." and any(part != ".." for part in norm.split("/")):
+        fail(f"root '{value}' is not this file's folder or one above it",
+             "write '.' (the default), '..' or '../..': the folder that holds every plan of the portfolio")
+    return norm
+
+
 class PlanRef(Strict):
     """One plan of the portfolio: an id, its folder relative to the portfolio file, and optionally a revision."""
 
@@ -66,6 +78,7 @@ class PortfolioModel(Strict):
 
     title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
     language: Optional[Literal["de", "en"]] = None
+    root: Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_root)] = "."
     plans: list[PlanRef]
 
 
@@ -87,7 +100,8 @@ class PortfolioSource:
     """What portfolio.yaml says: its title and language, the plans, and every problem with it."""
 
     file: Path
-    folder: Path
+    folder: Path  # the file's folder: every path is written and reported relative to it
+    root: Path  # the portfolio folder, which holds every plan: ``folder`` or one of its ancestors
     title: str | None
     language: str | None
     entries: list[Entry]
@@ -110,12 +124,17 @@ def read(file: Path) -> PortfolioSource:
     problems += found
     refs: list[tuple[int, PlanRef]] = []
     title = language = None
+    root = "."
     if model is not None:
-        title, language = model.title, model.language
+        title, language, root = model.title, model.language, model.root
         refs = list(enumerate(model.plans))
     elif isinstance(source.data, dict):  # keep every entry that is valid on its own
         title = source.data.get("title") if isinstance(source.data.get("title"), str) else None
         language = source.data.get("language") if source.data.get("language") in ("de", "en") else None
+        try:
+            root = _root(source.data["root"]) if isinstance(source.data.get("root"), str) else "."
+        except Exception:  # noqa: BLE001 - reported by the validation of the whole file
+            pass
         plans = source.data.get("plans")
         for i, item in enumerate(plans if isinstance(plans, list) else []):
             try:
@@ -127,16 +146,16 @@ def read(file: Path) -> PortfolioSource:
                                 f"the portfolio lists {len(refs):,} plans, more than the limit of {MAX_PLANS:,}",
                                 "split it into several portfolios, or raise ISEK_MAX_PLANS if it is genuine"))
         refs = refs[:MAX_PLANS]
-    entries, entry_problems, bad = _entries(folder, rel, refs)
+    entries, entry_problems, bad = _entries(folder, root, rel, refs)
     problems += entry_problems
     pf = PlanFile(rel, "portfolio", source)
     diagnostics = resolve(problems, [pf])
     entries = [Entry(e.id, e.path, e.rev, e.root, e.position, resolve([bad[n]], [pf])[0]) if n in bad else e
                for n, e in enumerate(entries)]
-    return PortfolioSource(file, folder, title, language, entries, diagnostics)
+    return PortfolioSource(file, folder, folder / root, title, language, entries, diagnostics)
 
 
-def _entries(folder: Path, rel: str, refs: list[tuple[int, PlanRef]]
+def _entries(folder: Path, root: str, rel: str, refs: list[tuple[int, PlanRef]]
              ) -> tuple[list[Entry], list[Problem], dict[int, Problem]]:
     """Every listed plan with where it lives; duplicates dropped, unreadable ones marked."""
     entries: list[Entry] = []
@@ -144,7 +163,10 @@ def _entries(folder: Path, rel: str, refs: list[tuple[int, PlanRef]]
     bad: dict[int, Problem] = {}  # entry number -> why it cannot be read
     seen_ids: dict[str, str] = {}
     seen_plans: dict[tuple[str, str | None], str] = {}
-    base = os.path.realpath(folder)
+    base = os.path.realpath(folder / root)
+    # where the file's folder lies inside the portfolio folder: 'examples' for root '..'
+    parts = Path(os.path.abspath(folder)).parts
+    inner = "" if root == "." else "/".join(parts[len(parts) - len(root.split("/")):])
     for i, ref in refs:
         loc = Loc(rel, ("plans", i))
         first = seen_ids.get(ref.id.casefold())
@@ -154,21 +176,21 @@ def _entries(folder: Path, rel: str, refs: list[tuple[int, PlanRef]]
                                     "give each plan its own id; this entry is left out"))
             continue
         seen_ids[ref.id.casefold()] = ref.id
-        path = _normal(ref.path)
+        path = _normal(ref.path, inner)
         problem: Problem | None = None
-        root = folder / (path or ".")
+        where = folder / (path or ".")
         if path is None:
             problem = Problem("E502", loc.child("path"), f"plan path '{ref.path}' is not a folder inside the "
-                              "portfolio folder", "write the path relative to the portfolio file, without '..', "
-                              "e.g. gebiete/wollepark/plan; move the portfolio file up if a plan lies above it")
+                              "portfolio folder", "write the path relative to the portfolio file, e.g. "
+                              "gebiete/wollepark/plan; if the plans lie above the file, set 'root: ..' or move it up")
         else:
-            real = os.path.realpath(root)
+            real = os.path.realpath(where)
             if os.path.commonpath([real, base]) != base:
                 problem = Problem("E502", loc.child("path"), f"plan path '{ref.path}' leads outside the portfolio "
                                   f"folder (to {real})", "keep the plans inside the portfolio's folder (copy or "
                                   "clone them there) instead of linking to them")
-            elif ref.rev is None and not os.path.isdir(root):
-                what = "is not a folder" if os.path.exists(root) else "does not exist"
+            elif ref.rev is None and not os.path.isdir(where):
+                what = "is not a folder" if os.path.exists(where) else "does not exist"
                 problem = Problem("E501", loc.child("path"), f"plan folder '{path}' {what}",
                                   f"check the path (relative to {rel}), or remove the entry")
         if problem is None:
@@ -181,18 +203,20 @@ def _entries(folder: Path, rel: str, refs: list[tuple[int, PlanRef]]
         else:
             problems.append(problem)
             bad[len(entries)] = problem
-        entries.append(Entry(ref.id, path or ref.path, ref.rev, root, i))
+        entries.append(Entry(ref.id, path or ref.path, ref.rev, where, i))
     return entries, problems, bad
 
 
-def _normal(path: str) -> str | None:
-    """The path '/'-separated and normalised, or None when it is absolute or climbs out."""
+def _normal(path: str, inner: str = "") -> str | None:
+    """The path '/'-separated and normalised, or None when it is absolute or climbs out of the
+    portfolio folder (``inner``: the file's folder relative to the portfolio folder)."""
     if "\0" in path:
         return None
     text = path.replace("\\", "/")
     if text.startswith("/") or (len(text) > 1 and text[1] == ":"):
         return None
     norm = posixpath.normpath(text)
-    if norm == ".." or norm.startswith("../"):
+    inside = posixpath.normpath(posixpath.join(inner, norm)) if inner else norm
+    if inside == ".." or inside.startswith("../"):
         return None
     return norm
