@@ -362,4 +362,18 @@ def test_show_names_a_plan_and_an_id(tmp_path):
         pf.show("P1:HF9.M9")
     with pytest.raises(ValueError):
         pf.show("HF1.M1")
-    assert plans
+    # the CLI: as 'isek show' in that plan, with the plan named and files relative to the portfolio
+    single = json.loads(run("show", "HF1.M1", "--format", "json", plan=plans["P1"]).stdout)
+    r = run("portfolio", "show", "P1:HF1.M1", str(tmp_path), "--format", "json")
+    assert r.exit_code == 0, r
+    shown = json.loads(r.stdout)
+    assert shown.pop("plan") == "P1" and shown["file"] == "orte/ort-1/plan/" + single.pop("file")
+    assert [h.pop("file") for h in shown["history"]] == ["orte/ort-1/plan/" + h.pop("file") for h in single["history"]]
+    shown.pop("file")
+    assert shown == single
+    r = run("portfolio", "show", "P1:HF1.M1", str(tmp_path))
+    assert r.exit_code == 0 and r.stdout.startswith("P1: ") and "orte/ort-1/plan/fields/01.yaml" in r.stdout
+    for ref, message in (("PX:HF1.M1", "no plan 'PX' in the portfolio"), ("P1:HF9", "no 'P1:HF9' in the plan"),
+                         ("HF1.M1", "write PLAN:ID")):
+        r = run("portfolio", "show", ref, str(tmp_path))
+        assert r.exit_code == 1 and message in r.stderr and "Traceback" not in r.output, (ref, r.stderr)

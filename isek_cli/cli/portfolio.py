@@ -191,6 +191,24 @@ def funding(
     _complain(pf)
 
 
+@portfolio_app.command("show")
+def show(
+    ref: str = typer.Argument(..., metavar="PLAN:ID", help="A plan of the portfolio and an id in it, e.g. DEL:HF1.M01."),
+    file: Optional[Path] = typer.Argument(None, metavar="[FILE]", help=FILE_HELP),
+    year: Optional[int] = typer.Option(None, "--year", "-y",
+                                       help="Year for statuses. Default: the plan's latest progress year."),
+    format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table (readable text) or json."),
+) -> None:
+    """One entity of one plan, as 'isek show ID' shows it there; files relative to the portfolio folder."""
+    data = _open(file).show(ref, year)
+    if format is TableFormat.json:
+        emit_json(data)
+        return
+    from .showtext import render
+
+    typer.echo(f"{data['plan']}: " + render(data))
+
+
 @portfolio_app.command("site")
 def site(
     file: Optional[Path] = typer.Argument(None, metavar="[FILE]", help=FILE_HELP),

@@ -212,7 +212,9 @@ class Portfolio:
         from ..plan.shape import did_you_mean
 
         if id not in self._by_id:
-            raise UnknownId(id, "plan", did_you_mean(id, self._by_id))
+            ids = list(self._by_id)
+            hint = did_you_mean(id, ids) or f"its plans: {', '.join(ids[:10])}" + (" …" if len(ids) > 10 else "")
+            raise UnknownId(id, "plan", hint, where=f"the portfolio {self.file}")
         return self._by_id[id]
 
     def default_year(self) -> int:
@@ -267,10 +269,11 @@ class Portfolio:
         return check(self)
 
     def show(self, ref: str, year: int | None = None) -> dict[str, Any]:
-        """One entity of one plan, named ``PLAN:ID`` (e.g. ``DEL:HF1.M01``), as ``isek show`` gives it."""
+        """One entity of one plan, named ``PLAN:ID`` (e.g. ``DEL:HF1.M01``), as ``isek show`` gives it in
+        that plan (``year`` None: the plan's latest progress year); files relative to the portfolio folder."""
         from .questions import show
 
-        return show(self, ref, self._year(year))
+        return show(self, ref, year)
 
     def tables(self, year: int | None = None) -> dict[str, list[dict[str, Any]]]:
         """All plans' open-data tables, each row with its plan (``plan`` column), plus the ``plans`` table.

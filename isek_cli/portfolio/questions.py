@@ -11,17 +11,19 @@ count how many such plans they include.
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from ..plan.model import COMPLETED, STATUSES
 from ..query.status import share
 
-# Functions take the Portfolio (portfolio/core.py) as ``pf``; core imports this module, not the reverse.
+# Functions take the Portfolio (portfolio/core.py) as ``pf``, untyped: core imports this module, and an
+# import back (even for typing) would be an import circle (tests/test_architecture.py).
 
 _DONE = STATUSES.index(COMPLETED)
 
 
-def status(pf: "Portfolio", year: int) -> dict[str, Any]:
+def status(pf, year: int) -> dict[str, Any]:
     """The data of ``isek portfolio status --format json``."""
     rows = []
     total = [0] * len(STATUSES)
@@ -52,7 +54,7 @@ def status(pf: "Portfolio", year: int) -> dict[str, Any]:
     }
 
 
-def check(pf: "Portfolio") -> dict[str, Any]:
+def check(pf) -> dict[str, Any]:
     """The data of ``isek portfolio check --format json``."""
     diags = pf.diagnostics
     owner = {d: p.id for p in pf.plans for d in p.diagnostics}
@@ -67,7 +69,7 @@ def check(pf: "Portfolio") -> dict[str, Any]:
     }
 
 
-def funding(pf: "Portfolio", year: int) -> dict[str, Any]:
+def funding(pf, year: int) -> dict[str, Any]:
     """The data of ``isek portfolio funding --format json``: programmes across plans (matched by id),
     each with its programme years and its plans; every plan's figures as ``isek funding --year Y``."""
     from ..query.funding import funding as plan_funding
@@ -137,11 +139,13 @@ def split_ref(ref: str) -> tuple[str, str]:
     return plan, rest
 
 
-def show(pf: "Portfolio", ref: str, year: int) -> dict[str, Any]:
-    """``PLAN:ID`` as ``isek show ID`` shows it in that plan, with ``plan`` added."""
+def show(pf, ref: str, year: int | None) -> dict[str, Any]:
+    """``PLAN:ID`` as ``isek show ID`` shows it in that plan (``year`` None: the plan's own latest
+    progress year, as there), with ``plan`` added and file paths relative to the portfolio folder."""
     from ..errors import PlanInvalid, UnknownId
     from ..plan.shape import did_you_mean
     from ..query.show import show as show_one
+    from ..query.status import default_year
 
     plan_id, item = split_ref(ref)
     p = pf.plan(plan_id)
@@ -150,4 +154,8 @@ def show(pf: "Portfolio", ref: str, year: int) -> dict[str, Any]:
     index = pf.load(p).plan
     if index.kind_of(item) is None:
         raise UnknownId(ref, hint=did_you_mean(item, index.locs.keys()))
-    return {"plan": plan_id} | show_one(index, item, year)
+    data = show_one(index, item, default_year(index) if year is None else year)
+    for entry in [data, *data.get("history", [])]:
+        if entry.get("file"):
+            entry["file"] = posixpath.normpath(posixpath.join(p.path, entry["file"]))
+    return {"plan": plan_id} | data
