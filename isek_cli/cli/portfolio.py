@@ -27,13 +27,13 @@ FILE_HELP = "The portfolio file, or a folder holding portfolio.yaml. Default: ./
 JOBS_HELP = "Worker processes for plans read afresh. Default: $ISEK_JOBS, else one per core (at most 4)."
 
 
-def _open(file: Optional[Path], no_cache: bool = False, jobs: Optional[int] = None) -> "Portfolio":
+def _open(file: Optional[Path], no_cache: bool = False, jobs: Optional[int] = None) -> Portfolio:
     from ..api import open_portfolio
 
     return open_portfolio(file, strict=False, use_cache=not no_cache, jobs=jobs)
 
 
-def _complain(pf: "Portfolio") -> None:
+def _complain(pf: Portfolio) -> None:
     """Say on stderr which plans were left out, and exit 1 if anything has errors."""
     if pf.ok:
         return
@@ -74,7 +74,7 @@ def check(
     raise typer.Exit(1 if failing(diags, strict) else 0)
 
 
-def _summary(pf: "Portfolio") -> list[str]:
+def _summary(pf: Portfolio) -> list[str]:
     lines = []
     for p in pf.plans:
         at = f" at {p.rev} ({p.commit[:10]})" if p.rev and p.commit else (f" at {p.rev}" if p.rev else "")

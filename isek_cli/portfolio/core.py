@@ -16,9 +16,10 @@ import dataclasses
 import os
 import posixpath
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..errors import IsekError
 from ..plan.diagnostics import Diagnostic, sort_key
@@ -94,7 +95,7 @@ class PortfolioPlan:
 
 
 def open_portfolio(path: str | os.PathLike | None = None, *, strict: bool = True, use_cache: bool = True,
-                   jobs: int | None = None) -> "Portfolio":
+                   jobs: int | None = None) -> Portfolio:
     """Read portfolio.yaml and every plan it lists; see :class:`Portfolio`.
 
     Args:

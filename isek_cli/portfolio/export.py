@@ -23,12 +23,14 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..data.export import GENERATOR, SQLITE_APP_ID, json_cell, own_output, sql_cell, text_cell
-from ..data.tables import TABLES, B, D, I, L, N, S, tables as plan_tables
+from ..data.tables import TABLES, B, D, I, L, N, S
+from ..data.tables import tables as plan_tables
 from ..errors import IsekError
 from ..writing.outputs import OutputRefused, check_target, inside
 

@@ -37,7 +37,8 @@ from ..plan.source import load_source
 from ..plan.types import ID_PATTERN, fail
 
 DEFAULT_NAME = "portfolio.yaml"
-MAX_PLANS = int(os.environ.get("ISEK_MAX_PLANS", 5_000))
+_LIMIT = os.environ.get("ISEK_MAX_PLANS", "")
+MAX_PLANS = int(_LIMIT) if _LIMIT.isdigit() and int(_LIMIT) > 0 else 5_000  # a bad value: the default
 
 # The portfolio's own codes (docs/portfolio.md); problems of its YAML use the plan codes
 # (E1xx file, E2xx shape) and a duplicate plan id is E301, as in a plan.
