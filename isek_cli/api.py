@@ -25,7 +25,7 @@ from .plan.diagnostics import Diagnostic
 from .plan.index import PlanIndex
 from .plan.loader import Loaded, find_plan_dir, load_plan
 from .plan.model import STATUSES
-from .plan.shape import did_you_mean
+from .plan.suggest import id_hint
 
 __all__ = ["Plan", "Portfolio", "create_plan", "diff", "history", "import_catalogue", "open_plan", "open_portfolio",
            "record_progress", "schema", "textconv"]
@@ -66,13 +66,8 @@ def open_plan(path: str | os.PathLike | None = None, *, rev: str | None = None, 
 
 def open_portfolio(path: str | os.PathLike | None = None, *, strict: bool = True, use_cache: bool = True,
                    jobs: int | None = None) -> "Portfolio":
-    """Read a portfolio (portfolio.yaml) and every plan it lists; returns a :class:`Portfolio`.
-
-    ``path`` is the file or a folder holding ``portfolio.yaml`` (None: ``./portfolio.yaml``).
-    ``strict=True`` raises ``PortfolioInvalid`` when the file or any plan has errors; with
-    ``strict=False`` read ``.ok``, ``.diagnostics`` and each plan's ``.ok``. ``jobs``: worker
-    processes for plans that must be read afresh (None: ``$ISEK_JOBS``, else one per core, at most 4).
-    """
+    """Read portfolio.yaml (``path``: the file or its folder) and every plan it lists; returns a
+    :class:`Portfolio`. Arguments as :func:`isek_cli.portfolio.core.open_portfolio` (docs/python-api.md)."""
     from .portfolio.core import open_portfolio as open_
 
     return open_(path, strict=strict, use_cache=use_cache, jobs=jobs)
@@ -208,7 +203,7 @@ class Plan:
         for name, value in ids.items():
             index, kind = indexes[name]
             if value is not None and value not in index:
-                raise UnknownId(value, kind, did_you_mean(value, index))
+                raise UnknownId(value, kind, id_hint(value, index))
 
     def show(self, id: str, year: int | None = None) -> dict[str, Any]:
         """Everything about one measure (with its parts), goal, field, guiding goal, indicator, actor,
@@ -219,7 +214,7 @@ class Plan:
         from .query.show import show
 
         if self.index.kind_of(id) is None:
-            raise UnknownId(id, hint=did_you_mean(id, self.index.locs.keys()))
+            raise UnknownId(id, hint=id_hint(id, self.index.locs.keys()))
         return show(self.index, id, self._year(year))
 
     def funding(self, year: int | None = None) -> dict[str, Any]:
@@ -336,14 +331,15 @@ class Plan:
 
 
 def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values: list[dict] = (),
-                    drawdowns: list[dict] = (), dry_run: bool = False):
+                    drawdowns: list[dict] = (), dry_run: bool = False, skip_existing: bool = False):
     """Append progress entries (``updates``), indicator values (``values``) and money drawn from
     grants (``drawdowns``) to the plan's progress files.
 
     Each update is ``{"measure", "date", "status", "percent"?, "note"?, "spent_eur"?}``, each value
     ``{"indicator", "value", "date", "area"?}``, each drawdown ``{"grant", "date", "eur"}`` (one
     payment). The plan is re-read under a lock, the entries are inserted as text, and the whole
-    plan is validated before anything is written, atomically.
+    plan is validated before anything is written, atomically. ``skip_existing`` leaves out updates
+    the plan already has (same measure, date, status, percent and note; listed in ``.skipped``).
 
     Returns:
         A ``WriteResult`` (``.recorded``, ``.created``, ``.warnings``, ``.diff()``).
@@ -354,7 +350,7 @@ def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values
     from .writing.append import append
 
     return append(find_plan_dir(path), updates=list(updates), values=list(values), drawdowns=list(drawdowns),
-                  dry_run=dry_run)
+                  dry_run=dry_run, skip_existing=skip_existing)
 
 
 def diff(path: str | os.PathLike | None, rev: str, rev2: str | None = None) -> dict[str, Any]:
@@ -399,14 +395,20 @@ def import_catalogue(path: str | os.PathLike, into: str | os.PathLike, options=N
 
 
 def create_plan(directory: str | os.PathLike, *, city: str = "Musterstadt", start: int = 2025, end: int = 2035,
-                example: bool = False, editor: bool = True) -> list[Path]:
+                example: bool = False, editor: bool = True, vscode: bool = False) -> list[Path]:
     """A new, valid plan skeleton (or a copy of the example plan) in ``directory``; the files written.
 
-    Raises ``PlanExists`` when the folder already holds plan files.
+    ``vscode``: also write (or merge into) ``.vscode/settings.json`` of the workspace (the current
+    folder if the plan lies inside it, else the plan folder). Raises ``PlanExists`` when the folder
+    already holds plan files.
     """
+    from .writing.editor import write_vscode
     from .writing.scaffold import create
 
-    return create(Path(directory), city=city, start=start, end=end, example=example, editor=editor)
+    written = create(Path(directory), city=city, start=start, end=end, example=example, editor=editor)
+    if vscode:
+        written.append(write_vscode(Path(directory)))
+    return written
 
 
 def schema(kind: str | None = None) -> dict[str, Any]:

@@ -108,7 +108,10 @@ def test_german_catalogue_becomes_a_valid_plan_with_derived_ids(tmp_path):
         "FACHDIENST-STADTPLANUNG": "administration", "WOHNUNGSBAUGESELLSCHAFT": "external",
         "FACHDIENST-STADTENTWICKLUNG": "administration", "RAT-DER-STADT": "politics"}
     assert plan.meta.city == "Delmenhorst" and (plan.meta.horizon.start, plan.meta.horizon.end) == (2024, 2026)
-    assert sorted(files_of(into)) == [".gitignore", "actors.yaml", "fields/01-wohnen-und-innenentwicklung.yaml",
+    schemas = [f".schema/{k}.schema.json" for k in
+               ("actors", "areas", "field", "funding", "indicators", "plan", "progress")]
+    assert sorted(files_of(into)) == [".gitignore", *schemas, "actors.yaml",
+                                      "fields/01-wohnen-und-innenentwicklung.yaml",
                                       "fields/02-innenstadt.yaml", "indicators.yaml", "isek.yaml"]
 
 
@@ -123,6 +126,7 @@ def test_written_yaml_looks_hand_written(tmp_path):
     assert r.exit_code == 0, r
     text = (into / "fields/01-wohnen.yaml").read_text(encoding="utf-8")
     assert text == """\
+# yaml-language-server: $schema=../.schema/field.schema.json
 # Handlungsfeld HF1: Wohnen (importiert aus katalog.xlsx [Maßnahmen])
 id: HF1
 title: Wohnen
@@ -446,6 +450,7 @@ REAL_ROWS = [
      "mittelfristig (2023–2027)", "offen", "hoch", None],
 ]
 REAL_FIELD_I = """\
+# yaml-language-server: $schema=../.schema/field.schema.json
 # Handlungsfeld I: Stadtstruktur und Wohnen (importiert aus {source})
 id: I
 title: Stadtstruktur und Wohnen

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -10,9 +9,10 @@ import typer
 
 from ..plan.diagnostics import failing
 from ..plan.model import STATUSES
+from . import ci
 from .app import app
 from .check import CheckFormat, github_line, print_text
-from .common import TableFormat, dump_json, emit_csv, emit_json, emit_table, is_terminal
+from .common import SHORT_STATUS, WIDE_HELP, TableFormat, dump_json, emit_csv, emit_json, emit_table, is_terminal
 from .data import ExportFormat
 from .report import Lang, _templates_option
 
@@ -51,26 +51,34 @@ def _complain(pf: Portfolio) -> None:
 def check(
     file: Optional[Path] = typer.Argument(None, metavar="[FILE]", help=FILE_HELP),
     format: Optional[CheckFormat] = typer.Option(
-        None, "--format", "-f", help="text (default), json, or github annotations (default when GITHUB_ACTIONS=true)."),
+        None, "--format", "-f", help="text (default), json, github annotations (default when GITHUB_ACTIONS=true), "
+                                     "sarif (SARIF 2.1.0) or gitlab (Code Quality)."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail the check too."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Read every plan afresh, ignoring the cache."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, help=JOBS_HELP),
 ) -> None:
-    """Check the portfolio file and every plan; paths relative to the portfolio file's folder."""
+    """Check the portfolio file and every plan. JSON names files relative to the portfolio file's folder;
+    text, github, sarif and gitlab relative to where the reader stands, as 'isek check' does."""
+    from ..portfolio.file import CODES as PORTFOLIO_CODES
+
     pf = _open(file, no_cache, jobs)
     diags = pf.diagnostics
-    fmt = format or (CheckFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.text)
+    fmt = format or (CheckFormat.github if ci.on_github() else CheckFormat.text)
+    lines = _summary(pf)
     if fmt is CheckFormat.json:
         typer.echo(dump_json(pf.check()))
+    elif fmt is CheckFormat.sarif:
+        typer.echo(dump_json(ci.sarif(diags, pf.folder, PORTFOLIO_CODES)))
+    elif fmt is CheckFormat.gitlab:
+        typer.echo(dump_json(ci.gitlab(diags, pf.folder)))
     elif fmt is CheckFormat.github:
         for d in diags:
             typer.echo(github_line(d, pf.folder))
-        for line in _summary(pf):
-            typer.echo(line)
+        typer.echo("\n".join(lines))
     else:
-        print_text(diags, color=is_terminal())
-        for line in _summary(pf):
-            typer.echo(line)
+        print_text(diags, pf.folder, color=is_terminal())
+        typer.echo("\n".join(lines))
+    ci.append_step_summary(ci.check_summary(diags, pf.folder, lines[-1]))
     raise typer.Exit(1 if failing(diags, strict) else 0)
 
 
@@ -98,6 +106,7 @@ def status(
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Read every plan afresh, ignoring the cache."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, max=64, help=JOBS_HELP),
+    wide: bool = typer.Option(False, "--wide", help=WIDE_HELP),
 ) -> None:
     """One row per plan: measures by status, share completed, and whether the year's report is missing.
 
@@ -126,10 +135,13 @@ def status(
                              report])
             else:
                 body.append([r["id"], r["city"] or "", "invalid", *[""] * len(STATUSES), "", report])
-        emit_table(body, ["plan", "city", "measures", *STATUSES, "completed", "last report"],
-                   title=f"{data['title']}: status {y}", right=range(2, 3 + len(STATUSES) + 1),
+        headers = ["plan", "city", "measures", *STATUSES, "completed", "last report"]
+        short = {i: SHORT_STATUS[h] for i, h in enumerate(headers) if h in SHORT_STATUS}  # 80 columns, as 'status'
+        short.update({2: "#", len(headers) - 2: "done", len(headers) - 1: "report"})
+        emit_table(body, headers, title=f"{data['title']}: status {y}", right=range(2, 3 + len(STATUSES) + 1),
                    footer=["total", f"{t['valid']} plans", t["measures"], *t["by_status"].values(),
-                           _pct(t["completed_share"]), f"{t['report_missing']} missing" if t["report_missing"] else ""])
+                           _pct(t["completed_share"]), f"{t['report_missing']} missing" if t["report_missing"] else ""],
+                   wide=wide, short=short)
         late = [r for r in data["plans"] if r["valid"] and r["report_missing"]]
         if late:
             typer.echo(f"Bericht fehlt: {len(late)} plan(s) have no progress file for {y}; they are counted with "

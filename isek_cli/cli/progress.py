@@ -11,7 +11,17 @@ import typer
 
 from ..plan.model import STATUSES
 from .app import app
-from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
+from .common import (
+    REV_HELP,
+    TableFormat,
+    emit_csv,
+    emit_json,
+    emit_table,
+    load,
+    state,
+    working,
+)
+from .complete import indicator_ids, measure_ids
 
 progress_app = typer.Typer(help="Record progress of measures.", no_args_is_help=True)
 indicator_app = typer.Typer(help="Record values of context indicators.", no_args_is_help=True)
@@ -19,9 +29,17 @@ app.add_typer(progress_app, name="progress")
 app.add_typer(indicator_app, name="indicator")
 
 
+def _today() -> dt.date:
+    return dt.date.today()  # one place, so tests can move the calendar
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _parse_date(value: Optional[str]) -> dt.date:
     if value is None:
-        return dt.date.today()
+        return _today()
     from ..data.sheets import to_date
 
     try:
@@ -41,6 +59,28 @@ def _ask_status() -> str:
         if answer in STATUSES:
             return answer
         typer.echo(f"not a status: {answer}")
+
+
+def _value_date(value: str | None) -> dt.date:
+    """The date of an indicator value; without --date early in the year, which year is meant is unclear.
+
+    In January to March last year's figures arrive: in a terminal isek asks, piped it warns.
+    """
+    if value is not None or _today().month > 3:
+        return _parse_date(value)
+    today = _today()
+    last = today.year - 1
+    if _interactive():
+        typer.echo(f"No --date given. Is the value for {last} (filed as {last}-12-31) or for {today.year} "
+                   f"(filed as {today})?", err=True)
+        while True:
+            answer = typer.prompt("year", default=str(today.year), err=True).strip()
+            if answer in (str(last), str(today.year)):
+                return dt.date(last, 12, 31) if answer == str(last) else today
+            typer.echo(f"answer {last} or {today.year}", err=True)
+    typer.echo(f"warning: no --date: the value is filed under today, {today}, in progress/{today.year}.yaml; "
+               f"if it is {last}'s figure, give --date {last}-12-31", err=True)
+    return today
 
 
 def _refused(exc) -> None:
@@ -69,13 +109,16 @@ def _describe_drawdown(r) -> str:
     return f"{d['grant']}: drew {d['eur']:,} € on {d['date']} ({r.previous_value + d['eur']:,} € drawn so far), {r.rel}"
 
 
-def _report(result) -> None:
+def _report(result, date_given: bool = True) -> None:
     verb = "would record" if result.dry_run else "recorded"
     for r in result.recorded:
         text = {"updates": _describe_update, "values": _describe_value, "drawdowns": _describe_drawdown}[r.list_key](r)
         typer.echo(f"{verb} {text}" if result.dry_run else text)
     for rel in result.created:
         typer.echo(f"{'would create' if result.dry_run else 'created'} {rel}")
+        if not date_given:  # a new year file nobody asked for by name: say it where it cannot be missed
+            typer.echo(f"warning: without --date the entry is dated today, which starts the NEW file {rel}; "
+                       "if it belongs to an earlier year, undo and give --date", err=True)
     for d in result.warnings:
         typer.echo(f"warning[{d.code}]: {d.message}", err=True)
     if result.dry_run:
@@ -86,7 +129,7 @@ def _report(result) -> None:
 @progress_app.command("add")
 def progress_add(
     ctx: typer.Context,
-    measure: str = typer.Argument(..., metavar="MEASURE", help="Measure id, e.g. HF1.M03."),
+    measure: str = typer.Argument(..., metavar="MEASURE", autocompletion=measure_ids, help="Measure id, e.g. HF1.M03."),
     status: Optional[str] = typer.Option(None, "--status", "-s", help="New status. " + ", ".join(STATUSES) + "."),
     percent: Optional[int] = typer.Option(None, "--percent", "-p", help="Percent done, 0..100 (100 only with abgeschlossen)."),
     note: Optional[str] = typer.Option(None, "--note", "-n", help="What happened (Markdown allowed)."),
@@ -109,33 +152,33 @@ def progress_add(
         result = append(state(ctx).plan_dir, updates=[entry], dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
-    _report(result)
+    _report(result, date_given=date is not None)
 
 
 @indicator_app.command("set", context_settings={"ignore_unknown_options": True})
 def indicator_set(
     ctx: typer.Context,
-    indicator: str = typer.Argument(..., metavar="INDICATOR", help="Indicator id, e.g. K-BEV-01."),
+    indicator: str = typer.Argument(..., metavar="INDICATOR", autocompletion=indicator_ids, help="Indicator id, e.g. K-BEV-01."),
     value: str = typer.Argument(..., metavar="VALUE", help="The value: 83060 or 22,8 / 22.8."),
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Date the value refers to, YYYY-MM-DD. Default: today."),
     area: Optional[str] = typer.Option(None, "--area", help="The area the value is for (areas.yaml). Default: the whole city."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one indicator value to progress/YEAR.yaml."""
-    from ..data.sheets import to_number
     from ..api import record_progress as append
+    from ..data.sheets import to_number
     from ..writing.append import Refused
 
     try:
         number = to_number(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="VALUE") from None
-    entry = {"indicator": indicator, "value": number, "date": _parse_date(date), "area": area}
+    entry = {"indicator": indicator, "value": number, "date": _value_date(date), "area": area}
     try:
         result = append(state(ctx).plan_dir, values=[entry], dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
-    _report(result)
+    _report(result, date_given=date is not None)
 
 
 @progress_app.command("import")
@@ -144,6 +187,9 @@ def progress_import(
     file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help="A .csv or .xlsx file."),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Worksheet name (default: the first)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and show what would be written."),
+    allow_duplicates: bool = typer.Option(False, "--allow-duplicates",
+                                          help="Record rows the plan already has again (same measure, date, status, "
+                                               "percent and note); by default they are skipped."),
 ) -> None:
     """Append progress entries from a spreadsheet: all rows, or none if any row is bad.
 
@@ -167,11 +213,16 @@ def progress_import(
     drawdowns = [e for e in entries if "grant" in e]  # a sheet of drawdowns (Zuwendung, Datum, Betrag)
     updates = [e for e in entries if "grant" not in e]
     try:
-        result = append(state(ctx).plan_dir, updates=updates, drawdowns=drawdowns, dry_run=dry_run)
+        with working(f"checking and writing {len(entries)} entries …"):
+            result = append(state(ctx).plan_dir, updates=updates, drawdowns=drawdowns, dry_run=dry_run,
+                            skip_existing=not allow_duplicates)
     except Refused as exc:
         _refused(exc)
     _report(result)
-    typer.echo(f"{'would import' if dry_run else 'imported'} {len(entries)} entries from {file.name}")
+    typer.echo(f"{'would import' if dry_run else 'imported'} {len(result.recorded)} entries from {file.name}")
+    if result.skipped:
+        typer.echo(f"skipped {len(result.skipped)} entries the plan already has (same measure, date, status, "
+                   "percent and note); --allow-duplicates records them again", err=True)
 
 
 DUE_COLUMNS = ["reason", "id", "title", "field", "priority", "lead", "status", "percent", "start", "end",
@@ -209,7 +260,7 @@ def _due_tables(data: dict) -> None:
         emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"], r["last_update"] or "never"]
                     for r in data["overdue"]],
                    ["id", "title", "lead", "status", "done", "end", "last update"],
-                   title=f"Overdue at the end of {y} ({len(data['overdue'])})", right=(4, 5))
+                   title=f"Overdue at the end of {y} ({len(data['overdue'])})", right=(4, 5), status_cols=(3,))
     if data["behind_schedule"]:
         emit_table([[r["id"], r["title"], r["lead"], pct(r["percent"]), f"{r['expected_percent']:g} %", r["rating"],
                      r["last_update"] or "never"] for r in data["behind_schedule"]],
@@ -217,7 +268,8 @@ def _due_tables(data: dict) -> None:
                    title=f"Behind schedule at the end of {y} ({len(data['behind_schedule'])})", right=(3, 4))
     if data["no_update"]:
         emit_table([[r["id"], r["title"], r["lead"], r["status"], r["last_update"] or "never"] for r in data["no_update"]],
-                   ["id", "title", "lead", "status", "last update"], title=f"No update in {y} ({len(data['no_update'])})")
+                   ["id", "title", "lead", "status", "last update"], title=f"No update in {y} ({len(data['no_update'])})",
+                   status_cols=(3,))
     if data["deferred"]:
         emit_table([[r["id"], r["title"], r["lead"], r["last_update"] or "never"] for r in data["deferred"]],
                    ["id", "title", "lead", "last update"],
