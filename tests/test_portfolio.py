@@ -377,3 +377,52 @@ def test_show_names_a_plan_and_an_id(tmp_path):
                          ("HF1.M1", "write PLAN:ID")):
         r = run("portfolio", "show", ref, str(tmp_path))
         assert r.exit_code == 1 and message in r.stderr and "Traceback" not in r.output, (ref, r.stderr)
+
+
+# --- formats of main's isek check, and what lies outside the plan files -----------------
+
+def test_check_speaks_sarif_and_gitlab_with_paths_from_the_reader(tmp_path, monkeypatch):
+    file = make(tmp_path, GOOD + "  - {id: X, path: nirgends}\n")
+    field = tmp_path / "orte/ort-1/plan/fields/01.yaml"
+    field.write_text(field.read_text(encoding="utf-8").replace("priority: 1", "priority: 7", 1), encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "orte")  # paths as the reader resolves them: from the current folder
+    r = run("portfolio", "check", str(file), "--format", "sarif")
+    assert r.exit_code == 1
+    run_ = json.loads(r.stdout)["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    found = {x["ruleId"]: x for x in run_["results"] if x["level"] == "error"}  # (the plans also have warnings)
+    assert set(found) == {"E501", "E204"}
+    for code, uri in (("E501", "../portfolio.yaml"), ("E204", "ort-1/plan/fields/01.yaml")):
+        assert rules[found[code]["ruleIndex"]]["id"] == code
+        assert found[code]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == uri
+    assert rules[found["E501"]["ruleIndex"]]["shortDescription"]["text"] == "plan folder of a portfolio missing"
+    r = run("portfolio", "check", str(file), "--format", "gitlab")
+    issues = [i for i in json.loads(r.stdout) if i["severity"] == "major"]
+    assert r.exit_code == 1 and {(i["check_name"], i["location"]["path"]) for i in issues} == \
+        {("E501", "../portfolio.yaml"), ("E204", "ort-1/plan/fields/01.yaml")}
+    assert len({i["fingerprint"] for i in issues}) == 2
+    # JSON keeps the contract: relative to the portfolio file's folder
+    _, data = portfolio_json("check", str(file))
+    assert {d["file"] for d in data["diagnostics"] if d["severity"] == "error"} == \
+        {"portfolio.yaml", "orte/ort-1/plan/fields/01.yaml"}
+
+
+def test_an_editor_schema_refreshed_is_seen_by_a_warm_check(tmp_path):
+    """W420 depends on .schema/, which is no plan file: a cached summary must not keep an old verdict."""
+    file = make(tmp_path, GOOD)
+    plan = tmp_path / "ort-0"
+    assert run("schema", "-o", plan / ".schema").exit_code == 0
+    path = plan / ".schema/progress.schema.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"$comment"', '"$old"', 1), encoding="utf-8")  # no stamp: an older isek
+
+    def w420() -> list[str]:
+        _, data = portfolio_json("check", str(file))
+        return [d["file"] for d in data["diagnostics"] if d["code"] == "W420"]
+
+    assert w420() == ["ort-0/.schema/progress.schema.json"]
+    assert w420() == ["ort-0/.schema/progress.schema.json"]  # warm: from the cached summary, still there
+    path.write_text(text, encoding="utf-8")
+    assert w420() == []
+    path.write_text(text.replace('"$comment"', '"$old"', 1), encoding="utf-8")
+    assert w420() == ["ort-0/.schema/progress.schema.json"]

@@ -123,9 +123,24 @@ def cached_summary(root: str, rev: str | None, use_cache: bool = True) -> tuple[
     if key is None:
         return None, None
     found = _read(path, rev, key)
-    if found is not None and (rev is not None or cache.extra_unchanged(path, found)):
+    if found is not None and rev is None and cache.extra_unchanged(path, found):
+        return _fresh_schema_warning(path, found), key
+    if found is not None and rev is not None:
         return found, key
     return None, key
+
+
+def _fresh_schema_warning(root: Path, s: Summary) -> Summary:
+    """W420 (editor schemas older than isek) is decided outside the plan files, as load_plan does:
+    refreshing .schema/ changes no plan file, so the cached summary's W420 is replaced by today's."""
+    from ..plan.diagnostics import sort_key
+    from ..plan.schema import stale_warning
+
+    stale = stale_warning(root)
+    if stale is None and all(d.code != "W420" for d in s.diagnostics):
+        return s
+    s.diagnostics = sorted([d for d in s.diagnostics if d.code != "W420"] + ([stale] if stale else []), key=sort_key)
+    return s
 
 
 def fresh_summary(root: str, rev: str | None, key: bytes | None, use_cache: bool = True) -> Summary:
