@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BadFilter, IsekError, PlanInvalid, UnknownId
 from .plan.diagnostics import Diagnostic
@@ -26,6 +26,9 @@ from .plan.index import PlanIndex
 from .plan.loader import Loaded, find_plan_dir, load_plan
 from .plan.model import STATUSES
 from .plan.suggest import id_hint
+
+if TYPE_CHECKING:  # for annotations; at run time __getattr__ imports it when first asked for (import time)
+    from .portfolio.core import Portfolio
 
 __all__ = ["Plan", "Portfolio", "create_plan", "diff", "history", "import_catalogue", "open_plan", "open_portfolio",
            "record_progress", "schema", "textconv"]
@@ -66,15 +69,14 @@ def open_plan(path: str | os.PathLike | None = None, *, rev: str | None = None, 
 
 def open_portfolio(path: str | os.PathLike | None = None, *, strict: bool = True, use_cache: bool = True,
                    jobs: int | None = None) -> "Portfolio":
-    """Read portfolio.yaml (``path``: the file or its folder) and every plan it lists; returns a
-    :class:`Portfolio`. Arguments as :func:`isek_cli.portfolio.core.open_portfolio` (docs/python-api.md)."""
+    """portfolio.yaml (``path``: the file or its folder) and its plans, as :func:`.portfolio.core.open_portfolio`."""
     from .portfolio.core import open_portfolio as open_
 
     return open_(path, strict=strict, use_cache=use_cache, jobs=jobs)
 
 
 def __getattr__(name: str):
-    if name == "Portfolio":  # the class lives one layer down; imported when first asked for
+    if name == "Portfolio":
         from .portfolio.core import Portfolio
 
         return Portfolio
