@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/run.py --sizes 1000    # quick look
     .venv/bin/python benchmarks/run.py --sizes 1000 --worst 20000 --reps 2   # issue 16's worst cases
     .venv/bin/python benchmarks/run.py --json out.json
+    .venv/bin/python benchmarks/run.py --portfolio --sizes ''   # only the portfolio row (400 plans; ~30 min)
 
 Every timing is a separate process (what a planner or CI runs), repeated, and
 the median is reported. The reference for a plan is a bare PyYAML
@@ -11,6 +12,7 @@ the median is reported. The reference for a plan is a bare PyYAML
 time, CPU time (user + system, from the kernel's accounting of the child) is
 reported, which is steadier on a shared machine. The table prints ratios
 against the reference and the targets of issue 6; the JSON has everything.
+``--portfolio`` adds the portfolio row of issue 17 (benchmarks/portfolio_bench.py).
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from genplan import break_references, generate, unknown_keys  # noqa: E402
+from portfolio_bench import bench_portfolio  # noqa: E402
+from portfolio_bench import lines as portfolio_lines  # noqa: E402
+from portfolio_bench import verdicts as portfolio_verdicts  # noqa: E402
 
 PY = sys.executable
 ISEK = [PY, "-m", "isek_cli"]
@@ -172,7 +177,7 @@ def table(results: dict, basis: str) -> list[str]:
 
 
 def verdicts(results: dict) -> list[str]:
-    out = []
+    out = portfolio_verdicts(results["portfolio"]) if "portfolio" in results else []
     by_n = {r["measures"]: r for r in results["sizes"]}
     for name, key, n, limit, what in TARGETS:
         r = by_n.get(n)
@@ -203,14 +208,19 @@ def verdicts(results: dict) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="1000,10000,40000", help="comma-separated numbers of measures")
+    ap.add_argument("--sizes", default="1000,10000,40000", help="comma-separated numbers of measures ('' for none)")
+    ap.add_argument("--portfolio", action="store_true", help="also the portfolio row: 400 plans x 150 measures")
+    ap.add_argument("--portfolio-plans", type=int, default=400, help="plans in the portfolio row")
     ap.add_argument("--reps", type=int, default=3, help="repetitions per timing (the largest size runs twice)")
-    ap.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results")
+    ap.add_argument("--json", default=None, help="where to write the results (default: results.json, or "
+                                                  "results-portfolio.json for the portfolio row alone)")
     ap.add_argument("--work", default=None, help="folder for generated plans (default: a temporary folder)")
     ap.add_argument("--worst", type=int, default=20000,
                     help="measures of the worst-case plans (bad references, unknown keys); 0 skips them")
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.json is None:
+        args.json = str(HERE / ("results.json" if sizes else "results-portfolio.json"))
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="isek-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     results = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "sizes": [],
@@ -223,7 +233,11 @@ def main() -> None:
     if args.worst:
         print(f"… worst cases, {args.worst} measures", file=sys.stderr, flush=True)
         results["worst"] = worst_cases(args.worst, work, args.reps)
-    lines = table(results, "wall") + [""] + table(results, "cpu") + [""] + verdicts(results)
+    if args.portfolio:
+        print(f"… portfolio of {args.portfolio_plans} plans", file=sys.stderr, flush=True)
+        results["portfolio"] = bench_portfolio(ISEK, PY, work, args.reps, plans=args.portfolio_plans)
+    lines = (table(results, "wall") + [""] + table(results, "cpu") + [""] if sizes else [])
+    lines += (portfolio_lines(results["portfolio"]) + [""] if args.portfolio else []) + verdicts(results)
     if args.worst:
         lines += [""] + worst_lines(results["worst"])
     print("\n".join(lines))

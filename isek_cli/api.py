@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BadFilter, IsekError, PlanInvalid, UnknownId
 from .plan.diagnostics import Diagnostic
@@ -27,8 +27,11 @@ from .plan.loader import Loaded, find_plan_dir, load_plan
 from .plan.model import STATUSES
 from .plan.suggest import id_hint
 
-__all__ = ["Plan", "create_plan", "diff", "history", "import_catalogue", "open_plan", "record_progress", "schema",
-           "textconv"]
+if TYPE_CHECKING:  # for annotations; at run time __getattr__ imports it when first asked for (import time)
+    from .portfolio.core import Portfolio
+
+__all__ = ["Plan", "Portfolio", "create_plan", "diff", "history", "import_catalogue", "open_plan", "open_portfolio",
+           "record_progress", "schema", "textconv"]
 
 
 def open_plan(path: str | os.PathLike | None = None, *, rev: str | None = None, strict: bool = True,
@@ -62,6 +65,22 @@ def open_plan(path: str | os.PathLike | None = None, *, rev: str | None = None, 
         n = len(plan.errors)
         raise PlanInvalid(f"the plan in {root} has {n} error(s); run 'isek check' for details", plan.diagnostics)
     return plan
+
+
+def open_portfolio(path: str | os.PathLike | None = None, *, strict: bool = True, use_cache: bool = True,
+                   jobs: int | None = None) -> "Portfolio":
+    """portfolio.yaml (``path``: the file or its folder) and its plans, as :func:`.portfolio.core.open_portfolio`."""
+    from .portfolio.core import open_portfolio as open_
+
+    return open_(path, strict=strict, use_cache=use_cache, jobs=jobs)
+
+
+def __getattr__(name: str):
+    if name == "Portfolio":
+        from .portfolio.core import Portfolio
+
+        return Portfolio
+    raise AttributeError(f"module 'isek_cli.api' has no attribute '{name}'")
 
 
 class Plan:

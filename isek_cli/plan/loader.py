@@ -167,6 +167,7 @@ def _ignored(rel: str, why: str) -> Problem:
 
 
 MAX_FILES = int(os.environ.get("ISEK_MAX_FILES", 20_000))
+CACHE_SETTINGS = ("max_files", MAX_FILES)  # the loader's own settings that change a result: in the cache key
 
 
 def _listdir(path: Path) -> list[str]:
@@ -321,12 +322,13 @@ def _salvage(pf: PlanFile, model_cls: type[BaseModel], data: Any) -> None:
 
 
 def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
-              snapshot: dict[str, bytes] | None = None, *, use_cache: bool = True) -> Loaded:
+              snapshot: dict[str, bytes] | None = None, *, use_cache: bool = True,
+              key: bytes | None = None) -> Loaded:
     """Load, validate and assemble the plan in ``root``.
 
-    A plain load of the folder goes through the cache (see ``cache``);
-    loads with ``overrides`` (a write's candidate) or from a git ``snapshot``
-    are always fresh.
+    A plain load of the folder goes through the cache (see ``cache``; ``key`` is the
+    folder's fingerprint when the caller computed it already); loads with ``overrides``
+    (a write's candidate) or from a git ``snapshot`` are always fresh.
     """
     root = Path(root)
     if overrides is not None or snapshot is not None:
@@ -334,13 +336,12 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
     from . import cache
     from .schema import stale_warning
 
-    loaded = (cache.load(root, lambda: _load(root, None, None), settings=("max_files", MAX_FILES)) if use_cache
+    loaded = (cache.load(root, lambda: _load(root, None, None), CACHE_SETTINGS, key) if use_cache
               else _load(root, None, None))
     # Outside the cache: .schema/ is no plan file, and a newer isek must notice it at once.
     stale = stale_warning(root)
     return loaded if stale is None else dataclasses.replace(
         loaded, diagnostics=sorted([*loaded.diagnostics, stale], key=sort_key))
-
 
 
 def _load(root: Path, overrides, snapshot) -> Loaded:
