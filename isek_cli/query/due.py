@@ -94,3 +94,15 @@ def due(plan: PlanIndex, year: int) -> dict[str, Any]:
             behind.append(_row(plan, m.id, year, **rating))
     return {"year": year, "no_update": no_update, "overdue": overdue, "behind_schedule": behind,
             "total": len(no_update) + len(overdue) + len(behind)}
+
+
+def reminders(plan: PlanIndex, year: int, by: str = "lead") -> dict[str, Any]:
+    """The reminder list: per actor (committee, field) the measures still without an entry in
+    ``year`` (the *no update* rule above), grouped as ``isek progress request --by`` asks them."""
+    from .groups import group_name, grouped
+
+    missing = {r["id"]: r for r in due(plan, year)["no_update"]}
+    groups = grouped(plan, by, keep=lambda m: m.id in missing)
+    out = [{"id": g, "name": group_name(plan, by, g), "measures": [missing[m.id] for m, _ in rows]}
+           for g, rows in groups.items()]
+    return {"year": year, "by": by, "groups": out, "total": len(missing)}
