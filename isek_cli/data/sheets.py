@@ -70,7 +70,43 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
         return _read_csv(path)
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
-    raise SheetError(f"{path.name}: unsupported file type '{suffix}'; use .xlsx or .csv")
+    if suffix == ".ods":
+        return _read_ods(path, sheet)
+    raise SheetError(f"{path.name}: unsupported file type '{suffix}'; use .xlsx, .ods or .csv")
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of a workbook (.xlsx/.ods), hidden ones included; a CSV file has none."""
+    suffix = path.suffix.lower()
+    if suffix == ".ods":
+        from . import ods
+
+        try:
+            return ods.sheet_names(path)
+        except ods.OdsError as exc:
+            raise SheetError(str(exc)) from None
+    if suffix not in (".xlsx", ".xlsm"):
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for broken files
+        raise SheetError(f"{path.name}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def _read_ods(path: Path, sheet: str | None) -> Table:
+    from . import ods
+
+    try:
+        name, grid = ods.read_grid(path, sheet)
+    except ods.OdsError as exc:
+        raise SheetError(str(exc)) from None
+    return _table(f"{path.name} [{name}]", [[Cell(*c) for c in row] for row in grid], [])
 
 
 def _read_csv(path: Path) -> Table:
