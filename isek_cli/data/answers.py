@@ -40,6 +40,7 @@ class Answers:
     """What the answered workbooks hold: entries to record, problems, skipped answers."""
 
     answers: list[tuple[dict[str, Any], str]] = field(default_factory=list)  # (entry, where its status stands)
+    drawdowns: list[dict[str, Any]] = field(default_factory=list)  # from plain drawdown sheets
     problems: list[RowProblem] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "where: measure" of answers already recorded
     workbooks: list[str] = field(default_factory=list)
