@@ -156,6 +156,29 @@ def test_requests_are_never_written_into_the_plan_nor_over_foreign_files(shipped
     request(shipped, out)  # an earlier request is replaced
 
 
+def test_the_ods_request_has_the_same_sheets_checks_protection_and_frozen_panes(shipped, tmp_path):
+    import zipfile
+    from odf.namespaces import TABLENS
+    from odf.opendocument import load
+
+    out = tmp_path / "ods"
+    request(shipped, out, "--format", "ods")
+    book = out / STADTPLANUNG.replace(".xlsx", ".ods")
+    doc = load(str(book))
+    tables = {t.getAttrNS(TABLENS, "name"): t for t in doc.spreadsheet.childNodes if t.qname[1] == "table"}
+    assert list(tables) == ["Hinweise", "Maßnahmen", "Als Partner", "isek"]
+    assert all(t.getAttrNS(TABLENS, "protected") == "true" for t in tables.values())
+    content = zipfile.ZipFile(book).read("content.xml").decode("utf-8")
+    assert '<style:table-properties table:display="false"/>' in content  # the hidden sheet's style
+    assert 'table:condition="of:cell-content-is-in-list([$isek.$D$2:.$D$9])"' in content
+    assert "cell-content-is-between(0,100)" in content and 'style:cell-protect="none"' in content
+    settings = zipfile.ZipFile(book).read("settings.xml").decode("utf-8")
+    frozen = settings[settings.index('config:name="Maßnahmen"'):]
+    for item in ('"HorizontalSplitPosition" config:type="int">2<', '"VerticalSplitPosition" config:type="int">1<',
+                 '"HorizontalSplitMode" config:type="short">2<'):
+        assert item in frozen[:1500], item
+
+
 # --- answers back ---------------------------------------------------------------------------
 
 def test_untouched_requests_write_nothing(shipped, tmp_path):
