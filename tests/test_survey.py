@@ -101,7 +101,7 @@ def test_one_workbook_per_lead_actor_with_its_measures_parts_and_partner_measure
     assert info["Rückmeldung bis"].date() == dt.date(2025, 2, 28)
     assert info["Ansprechpartner"] == "Fachdienst Stadtentwicklung und Statistik"
     assert info["Maßnahmen zu beantworten"] == len(own)
-    assert info["Maßnahmen als Partner (nur zur Information)"] == len(partner)
+    assert info["Als Partner (zur Information)"] == len(partner)
 
 
 def test_only_the_input_cells_are_open_and_they_are_checked(requests):

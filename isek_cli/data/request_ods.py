@@ -180,7 +180,7 @@ def _info(req: Request, styles: _Styles):
     from odf.table import Table, TableRow
 
     table = Table(name=req.words["sheet_info"], stylename=styles.table(True), protected="true")
-    _columns(table, styles, (40, 80))
+    _columns(table, styles, (44, 80))
     rows = [[(req.words["title"].format(year=req.year), styles.cell(bold=True, size="14pt", border=False))], []]
     for label, value in req.info():
         kind = "date" if isinstance(value, dt.date) else "wrap"
@@ -188,8 +188,9 @@ def _info(req: Request, styles: _Styles):
     rows.append([])
     for paragraph in req.how():
         rows.append([(paragraph, styles.cell("wrap", border=False), 2)])
-    for cells in rows:
-        tr = TableRow(stylename=styles.row(1 + max((len(str(c[0])) // 95 for c in cells if len(c) > 2), default=0)))
+    for i, cells in enumerate(rows):
+        lines = 2 if i == 0 else 1 + max((len(str(c[0])) // 95 for c in cells if len(c) > 2), default=0)
+        tr = TableRow(stylename=styles.row(lines))
         for value, style, *span in cells:
             cell = _cell(value, style)
             if span:

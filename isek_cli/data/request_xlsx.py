@@ -67,7 +67,7 @@ def _put(ws, row: int, col: int, value):
 def _info(ws, req: Request) -> None:
     from openpyxl.styles import Alignment, Font
 
-    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 80
     _put(ws, 1, 1, req.words["title"].format(year=req.year)).font = Font(bold=True, size=14)
     row = 3
