@@ -197,7 +197,9 @@ def test_filled_workbooks_round_trip_cell_by_cell(shipped, requests):
         ("HF1.M01", "status"): "in Umsetzung", ("HF1.M01", "percent"): 55,   # a dropdown value
         ("HF1.M01", "note"): "Kataster wird fortgeschrieben.",
         ("HF1.M04", "status"): "verzögert", ("HF1.M04", "spent"): "12.500,00",  # plan status; German decimal
+        ("HF1.M04.1", "date"): None,                                          # an empty row, date cleared
         ("HF1.M04.2", "status"): "fertig",                                     # not a status
+        ("HF1.M04.4", "status"): "in Planug",                                  # a typo: the label is hinted
         ("HF1.M03", "status"): "in Umsetzung", ("HF1.M03", "percent"): "37,5",  # not a whole percent
         ("HF1.M05", "note"): "ohne Status",                                     # an answer needs a status
     })
@@ -217,21 +219,23 @@ def test_filled_workbooks_round_trip_cell_by_cell(shipped, requests):
 
     assert problems == sorted([
         f"{at(('HF1.M04.2', 'status'))}: status: 'fertig' is not a status; choose one from the list",
+        (f"{at(('HF1.M04.4', 'status'))}: status: 'in Planug' is not a status; did you mean 'in Planung'?; "
+        "choose one from the list"),
         f"{at(('HF1.M03', 'percent'))}: percent: '37,5' is not a whole number; write a whole number from 0 to 100",
-        f"{sheet}:{planning[('HF1.M05', 'note')][1:]}:M: status: empty; a row with an answer needs a status "
-        "(choose one from the list)",
+        (f"{sheet}:{planning[('HF1.M05', 'note')][1:]}:M: status: empty; a row with an answer needs a status "
+        "(choose one from the list)"),
     ])
-    assert "refused: 3 problem(s) in 19 file(s); nothing was written" in r.stderr
+    assert "refused: 4 problem(s) in 19 file(s); nothing was written" in r.stderr
     assert hashes(shipped) == before
 
     # the department corrects its workbook; then everything goes in, in one write
     fill(requests / STADTPLANUNG, {("HF1.M04.2", "status"): "abgeschlossen", ("HF1.M03", "percent"): 40,
-                                   ("HF1.M05", "status"): "Daueraufgabe"})
+                                   ("HF1.M05", "status"): "Daueraufgabe", ("HF1.M04.4", "status"): "in Planung"})
     old = (shipped / f"progress/{Y}.yaml").read_bytes()
     n = len(updates(shipped))
     r = run("progress", "import", *sorted(requests.glob("*.xlsx")), plan=shipped)
     assert r.exit_code == 0, r
-    assert "imported 6 entries from 19 files" in r.stdout
+    assert "imported 7 entries from 19 files" in r.stdout
     added_lines(old, (shipped / f"progress/{Y}.yaml").read_bytes())
     end = dt.date(Y, 12, 31)
     assert updates(shipped)[n:] == [
@@ -240,6 +244,7 @@ def test_filled_workbooks_round_trip_cell_by_cell(shipped, requests):
         {"measure": "HF1.M03", "date": end, "status": "in_umsetzung", "percent": 40},
         {"measure": "HF1.M04", "date": end, "status": "verzoegert", "spent_eur": 12500},
         {"measure": "HF1.M04.2", "date": end, "status": "abgeschlossen"},
+        {"measure": "HF1.M04.4", "date": end, "status": "in_planung"},
         {"measure": "HF1.M05", "date": end, "status": "daueraufgabe", "note": "ohne Status"},
         {"measure": "HF2.M02", "date": dt.date(Y, 6, 15), "status": "abgeschlossen", "percent": 100},
     ]
@@ -250,7 +255,7 @@ def test_filled_workbooks_round_trip_cell_by_cell(shipped, requests):
     before = hashes(shipped)
     r = run("progress", "import", *sorted(requests.glob("*.xlsx")), plan=shipped)
     assert r.exit_code == 0, r
-    assert "skipped 6 answer(s) identical to the last entry" in r.stdout and "nothing was written" in r.stdout
+    assert "skipped 7 answer(s) identical to the last entry" in r.stdout and "nothing was written" in r.stdout
     assert hashes(shipped) == before
 
 
@@ -278,7 +283,7 @@ def test_a_workbook_of_another_year_or_plan_is_refused(shipped, tmp_path, reques
     mini, mini_out = tmp_path / "mini", tmp_path / "mini-requests"
     shutil.copytree(FIXTURES / "mini", mini)
     request(mini, mini_out)
-    book = sorted(mini_out.iterdir())[0]
+    book = min(mini_out.iterdir())
     r = run("progress", "import", book, plan=shipped)
     assert r.exit_code == 1 and f"{book.name} [isek]:2:B: this workbook asks about the plan" in r.stderr, r
     assert hashes(shipped) == before

@@ -26,10 +26,10 @@ from typing import Any
 
 from . import sheets
 from .progress_sheet import RowProblem, status_words
-from .request import INPUTS, MARK, META_SHEET, fingerprint
+from .request import INPUTS, MARK, META_SHEET, fingerprint, status_labels
 from ..i18n import LANGUAGES, catalogue
 from ..plan.index import PlanIndex
-from ..plan.model import COMPLETED, STATUSES
+from ..plan.model import COMPLETED
 from ..plan.shape import did_you_mean
 
 ENTRY_KEYS = ("status", "percent", "note", "spent_eur")
@@ -178,8 +178,9 @@ def _read_rows(path: Path, facts: dict, table: sheets.Table, cols: dict[str, int
                out: Answers) -> None:
     year = _int(facts["year"])
     words_status = status_words(plan)
+    labels = status_labels(plan, facts["lang"])
     for row in table.rows:
-        found = _answer(row, cols, table.name, year, plan, words_status, out.problems)
+        found = _answer(row, cols, table.name, year, plan, (words_status, labels), out.problems)
         if found is None:
             continue
         entry, at = found
@@ -194,9 +195,11 @@ def _cell(row: list[sheets.Cell], cols: dict[str, int], key: str) -> sheets.Cell
     return row[i] if i < len(row) else sheets.Cell(None, row[0].row, i + 1)
 
 
-def _answer(row, cols, name: str, year: int, plan: PlanIndex, words: dict[str, str],
+def _answer(row, cols, name: str, year: int, plan: PlanIndex, statuses: tuple[dict[str, str], list[str]],
             problems: list[RowProblem]) -> tuple[dict[str, Any], str] | None:
-    """The row's entry and where its status stands, or None (no input, or a problem: then listed)."""
+    """The row's entry and where its status stands, or None (no input, or a problem: then listed).
+    ``statuses``: every spelling of a status -> its key, and the dropdown's labels (for hints)."""
+    words, labels = statuses
     cells = {k: _cell(row, cols, k) for k in ("id", *INPUTS)}
     default = dt.date(year, 12, 31)
     try:
@@ -221,8 +224,7 @@ def _answer(row, cols, name: str, year: int, plan: PlanIndex, words: dict[str, s
     else:
         key = words.get(sheets.normal_header(cells["status"].value))
         if key is None:
-            known = sorted(set(words.values()), key=lambda k: (k not in STATUSES, k))
-            hint = did_you_mean(str(cells["status"].value), known)
+            hint = did_you_mean(str(cells["status"].value), labels)
             bad("status", f"'{cells['status'].value}' is not a status" + (f"; {hint}" if hint else "")
                 + "; choose one from the list")
         else:
