@@ -61,8 +61,8 @@ def test_xlsx_filled_then_saved_as_ods_by_libreoffice_imports_cell_by_cell(shipp
     coord = where[("HF1.M04.2", "status")]
     ods_name = STADTPLANUNG.replace(".xlsx", ".ods")
     problems = [line for line in r.stderr.splitlines() if line.startswith(f"{Y}-")]
-    assert problems == [f"{ods_name} [Maßnahmen]:{coord[1:]}:M: status: 'fertig' is not a status; "
-                        "choose one from the list"]
+    assert problems == [(f"{ods_name} [Maßnahmen]:{coord[1:]}:M: status: 'fertig' is not a status; "
+                        "choose one from the list")]
     assert hashes(shipped) == before
 
     fill(out / STADTPLANUNG, {("HF1.M04.2", "status"): "zurückgestellt"})

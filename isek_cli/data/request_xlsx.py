@@ -142,12 +142,13 @@ def _validations(ws, req: Request, columns, n: int) -> None:
     y = req.year
     first_day, last_day = (dt.date(y, 1, 1) - EXCEL_EPOCH).days, (dt.date(y, 12, 31) - EXCEL_EPOCH).days
     rules = {
-        "status": dict(type="list", formula1=f"{META_SHEET}!$D$2:$D${last}", prompt=w["status_prompt"],
-                       error=w["status_error"]),
-        "percent": dict(type="whole", operator="between", formula1="0", formula2="100", error=w["percent_error"]),
-        "date": dict(type="date", operator="between", formula1=str(first_day), formula2=str(last_day),
-                     error=w["date_error"].format(year=y)),
-        "spent": dict(type="whole", operator="greaterThanOrEqual", formula1="0", error=w["spent_error"]),
+        "status": {"type": "list", "formula1": f"{META_SHEET}!$D$2:$D${last}", "prompt": w["status_prompt"],
+                   "error": w["status_error"]},
+        "percent": {"type": "whole", "operator": "between", "formula1": "0", "formula2": "100",
+                    "error": w["percent_error"]},
+        "date": {"type": "date", "operator": "between", "formula1": str(first_day), "formula2": str(last_day),
+                 "error": w["date_error"].format(year=y)},
+        "spent": {"type": "whole", "operator": "greaterThanOrEqual", "formula1": "0", "error": w["spent_error"]},
     }
     for c, col in enumerate(columns, start=1):
         rule = rules.get(col.key)

@@ -14,7 +14,7 @@ measure was asked in:
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..plan.index import PlanIndex
 from ..plan.model import Measure
