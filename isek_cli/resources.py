@@ -34,3 +34,8 @@ def skeleton_dir() -> Path:
 
 def messages_dir() -> Path:
     return _PKG / "messages"
+
+
+def fonts_dir() -> Path:
+    """The report font (Isek Sans, from Source Sans 3 under the SIL Open Font License)."""
+    return _PKG / "fonts"

@@ -238,7 +238,7 @@ def test_leads_months_cost_ranges_sdgs_and_links(v2repo):
         "links": (None, [{"title": "Planung", "url": "https://example.org/rad"}])}
     text = r.stdout
     assert "      lead: FB-PLANEN → [FB-PLANEN, WIFOE]\n" in text
-    assert "      cost_eur: 3500000 → 3000000–3500000\n" in text
+    assert "      cost_eur: 3,500,000 € → 3,000,000–3,500,000 €\n" in text
     assert "      start: 2022 → 2022-03\n" in text
     assert "      sdgs: [11.2] → [11.2, 3.6]\n" in text
     assert "      links: — → [Planung <https://example.org/rad>]\n" in text

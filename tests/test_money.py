@@ -241,3 +241,52 @@ def test_drawdowns_import_from_a_sheet(money, tmp_path):
     wb.save(book)
     r = run("progress", "import", book, plan=money)
     assert r.exit_code == 1 and "abrufe.xlsx" in r.stderr and ":4:A" in r.stderr and "not a grant" in r.stderr, r
+
+
+# --- money in exports and in diffs ------------------------------------------------------
+
+def test_sqlite_export_has_programmes_grants_and_drawdowns(money, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "plan.db"
+    assert run("export", "-o", db, "--year", "2024", plan=money).exit_code == 0
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert {(r[3], r[2]) for r in con.execute("PRAGMA foreign_key_list(grants)")} == {("programme", "programmes")}
+    assert {(r[3], r[2]) for r in con.execute("PRAGMA foreign_key_list(drawdowns)")} == {("grant", "grants")}
+    granted = dict(con.execute("SELECT programme, SUM(amount_eur) FROM grants GROUP BY programme"))
+    assert granted == {"LZ": 477500 + 2270000, "SZ": 300000}
+    drawn = dict(con.execute("SELECT grant, SUM(eur) FROM drawdowns GROUP BY grant"))
+    assert drawn == {"G-2022-LZ": 300000, "G-2023-LZ": 1000000}
+    assert con.execute("SELECT drawn_eur FROM grants WHERE id = 'G-2022-LZ'").fetchone() == (300000,)
+    covered = con.execute("SELECT measure FROM grant_measures WHERE grant = 'G-2022-LZ' ORDER BY position").fetchall()
+    assert covered == [("HF2.M01",), ("HF2.M02",)]
+
+
+def test_diff_says_a_changed_grant_and_a_new_drawdown_in_words(money, tmp_path, monkeypatch):
+    import subprocess
+
+    for k, v in {"GIT_AUTHOR_NAME": "P", "GIT_AUTHOR_EMAIL": "p@example.org", "GIT_COMMITTER_NAME": "P",
+                 "GIT_COMMITTER_EMAIL": "p@example.org"}.items():
+        monkeypatch.setenv(k, v)
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=money, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "plan with money")
+    edit(money, "funding.yaml", "amount_eur: 477500", "amount_eur: 520000")
+    assert run("grant", "draw", "G-2024-SZ", "75000", "--date", "2024-10-01", plan=money).exit_code == 0
+    r = run("diff", "HEAD", plan=money)
+    assert r.exit_code == 0, r
+    assert "grants\n  ~ G-2022-LZ\n      amount_eur: 477,500 € → 520,000 €" in r.stdout
+    assert "drawdowns (money drawn from grants)\n  + G-2024-SZ 2024-10-01: drawn 75,000 €" in r.stdout
+    data = json.loads(run("diff", "HEAD", "--format", "json", plan=money).stdout)
+    assert data["drawdowns"] == [{"grant": "G-2024-SZ", "date": "2024-10-01", "change": "added", "old": None,
+                                  "new": 75000}]
+    assert data["summary"]["drawdowns_changed"] == 1
+    history = run("history", "G-2024-SZ", plan=money).stdout
+    assert "+ G-2024-SZ 2024-10-01: drawn 75,000 €" not in history  # not committed yet: history reads commits
+    git("commit", "-qam", "Abruf Oktober")
+    assert "+ G-2024-SZ 2024-10-01: drawn 75,000 €" in run("history", "G-2024-SZ", plan=money).stdout

@@ -356,3 +356,24 @@ def test_an_answer_removes_the_measure_from_the_reminder_list(shipped, requests)
     assert run("progress", "import", requests / STADTPLANUNG, plan=shipped).exit_code == 0
     data = json.loads(run("due", "--year", str(Y), "--by", "lead", "--format", "json", plan=shipped).stdout)
     assert measure not in {row["id"] for g in data["groups"] for row in g["measures"]}
+
+
+def test_the_reminder_list_also_names_overdue_measures_without_an_entry(shipped):
+    """`isek due` lists each measure once (overdue before no update); the reminder list asks everyone
+    who owes an entry, so an overdue measure without one is on it, marked as overdue."""
+    progress = shipped / f"progress/{Y}.yaml"
+    text = progress.read_text(encoding="utf-8")
+    entry = ("  - measure: HF7.M02\n    date: 2024-05-13\n    status: in_umsetzung\n    percent: 85\n"
+             "    spent_eur: 2675000\n    note: Noch vier Lückenschlüsse offen; Abschluss nicht vor 2026.\n")
+    assert entry in text
+    progress.write_text(text.replace(entry, ""), encoding="utf-8")
+    plain = json.loads(run("due", "--year", str(Y), "--format", "json", plan=shipped).stdout)
+    assert "HF7.M02" in {r["id"] for r in plain["overdue"]}
+    assert "HF7.M02" not in {r["id"] for r in plain["no_update"]}
+    data = json.loads(run("due", "--year", str(Y), "--by", "lead", "--format", "json", plan=shipped).stdout)
+    rows = {row["id"]: (g["id"], row["reason"]) for g in data["groups"] for row in g["measures"]}
+    assert rows["HF7.M02"] == ("FD-VERKEHR", "overdue")
+    assert data["total"] == len(plain["no_update"]) + 1 == len(rows)
+    text = run("due", "--year", str(Y), "--by", "lead", plan=shipped).stdout
+    line = next(line for line in text.splitlines() if line.startswith("HF7.M02"))
+    assert line.rstrip().endswith("overdue")

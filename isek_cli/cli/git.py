@@ -60,7 +60,7 @@ def history(
         typer.echo(f"no commit changed '{id}'")
         return
     for c in found:
-        d = {"changes": c["changes"], "progress": c["progress"], "values": c["values"]}
+        d = {"changes": c["changes"], "progress": c["progress"], "values": c["values"], "drawdowns": c["drawdowns"]}
         if format is DiffFormat.markdown:
             typer.echo(f"- **{c['date'][:10]}** `{c['commit'][:10]}` {c['author']}: {c['subject']}")
             for line in diffview.history_lines(d):

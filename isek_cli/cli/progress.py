@@ -241,7 +241,7 @@ def progress_request(
 
 
 DUE_COLUMNS = ["reason", "id", "title", "field", "priority", "lead", "status", "percent", "start", "end",
-               "last_update", "years_over", "expected_percent", "ratio", "rating"]
+               "last_update", "years_over", "expected_percent", "gap_points", "ratio", "rating"]
 
 
 @app.command()
@@ -254,7 +254,11 @@ def due(
     by: Optional[By] = typer.Option(None, "--by", help="The reminder list: per lead actor (committee, field) the "
                                     "measures still without an entry in the year."),
 ) -> None:
-    """Measures lacking an update in the year, overdue, or behind schedule."""
+    """Measures overdue, behind schedule or lacking an update in the year (each listed once); deferred ones for information.
+
+    With --by: the reminder list, per lead actor (committee, field) every measure still without an
+    entry in the year, also those listed above as overdue or behind schedule.
+    """
     if by is not None:
         _reminders(load(ctx, rev=rev).reminders(year, by=by.value), format, strict)
         return
@@ -262,7 +266,8 @@ def due(
     if format is TableFormat.json:
         emit_json(data)
     elif format is TableFormat.csv:
-        rows = [dict(r, reason=reason) for reason in ("no_update", "overdue", "behind_schedule") for r in data[reason]]
+        rows = [dict(r, reason=reason) for reason in ("overdue", "behind_schedule", "no_update", "deferred")
+                for r in data[reason]]
         emit_csv(rows, DUE_COLUMNS)
     else:
         _due_tables(data)
@@ -272,21 +277,26 @@ def due(
 
 def _due_tables(data: dict) -> None:
     y = data["year"]
+    pct = lambda p: "" if p is None else f"{p} %"  # noqa: E731
     if not data["total"]:
         typer.echo(f"Nothing due for {y}: every open measure has an update, none is overdue or behind schedule.")
-        return
-    pct = lambda p: "" if p is None else f"{p} %"  # noqa: E731
+    if data["overdue"]:
+        emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"], r["last_update"] or "never"]
+                    for r in data["overdue"]],
+                   ["id", "title", "lead", "status", "done", "end", "last update"],
+                   title=f"Overdue at the end of {y} ({len(data['overdue'])})", right=(4, 5))
+    if data["behind_schedule"]:
+        emit_table([[r["id"], r["title"], r["lead"], pct(r["percent"]), f"{r['expected_percent']:g} %", r["rating"],
+                     r["last_update"] or "never"] for r in data["behind_schedule"]],
+                   ["id", "title", "lead", "done", "expected", "rating", "last update"],
+                   title=f"Behind schedule at the end of {y} ({len(data['behind_schedule'])})", right=(3, 4))
     if data["no_update"]:
         emit_table([[r["id"], r["title"], r["lead"], r["status"], r["last_update"] or "never"] for r in data["no_update"]],
                    ["id", "title", "lead", "status", "last update"], title=f"No update in {y} ({len(data['no_update'])})")
-    if data["overdue"]:
-        emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"]] for r in data["overdue"]],
-                   ["id", "title", "lead", "status", "done", "end"], title=f"Overdue ({len(data['overdue'])})", right=(4, 5))
-    if data["behind_schedule"]:
-        emit_table([[r["id"], r["title"], r["lead"], pct(r["percent"]), f"{r['expected_percent']:g} %", r["rating"]]
-                    for r in data["behind_schedule"]],
-                   ["id", "title", "lead", "done", "expected", "rating"],
-                   title=f"Behind schedule ({len(data['behind_schedule'])})", right=(3, 4))
+    if data["deferred"]:
+        emit_table([[r["id"], r["title"], r["lead"], r["last_update"] or "never"] for r in data["deferred"]],
+                   ["id", "title", "lead", "last update"],
+                   title=f"Deferred, for information ({len(data['deferred'])})")
 
 
 def _reminders(data: dict, format: TableFormat, strict: bool) -> None:
@@ -294,13 +304,17 @@ def _reminders(data: dict, format: TableFormat, strict: bool) -> None:
         emit_json(data)
     elif format is TableFormat.csv:
         emit_csv([dict(r, group=g["id"], group_name=g["name"]) for g in data["groups"] for r in g["measures"]],
-                 ["group", "group_name", "id", "title", "field", "status", "last_update"])
+                 ["group", "group_name", "id", "title", "field", "status", "last_update", "reason"])
     elif not data["groups"]:
         typer.echo(f"Nothing to remind for {data['year']}: every open measure has an entry.")
     else:
+        # the column 'also' only when some measure is also overdue or behind schedule
+        also = {"overdue": "overdue", "behind_schedule": "behind schedule", "no_update": ""}
+        extra = any(r["reason"] != "no_update" for g in data["groups"] for r in g["measures"])
         for g in data["groups"]:
-            emit_table([[r["id"], r["title"], r["status"], r["last_update"] or "never"] for r in g["measures"]],
-                       ["id", "title", "status", "last update"],
+            emit_table([[r["id"], r["title"], r["status"], r["last_update"] or "never"]
+                        + ([also[r["reason"]]] if extra else []) for r in g["measures"]],
+                       ["id", "title", "status", "last update"] + (["also"] if extra else []),
                        title=f"{g['id']} {g['name']}: {len(g['measures'])} without an entry in {data['year']}")
     if strict and data["total"]:
         raise typer.Exit(1)

@@ -34,7 +34,8 @@ def _templates_option(value: Optional[Path]) -> Optional[Path]:
 def report(
     ctx: typer.Context,
     year: int = typer.Argument(..., metavar="YEAR", help="The monitoring year, e.g. 2024."),
-    format: ReportFormat = typer.Option(ReportFormat.md, "--format", "-f", help="md (default), html or pdf."),
+    format: Optional[ReportFormat] = typer.Option(
+        None, "--format", "-f", help="md, html or pdf. Default: from the suffix of -o (.md, .html, .pdf), else md."),
     lang: Optional[Lang] = typer.Option(None, "--lang", help="de or en. Default: 'language' in isek.yaml."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (default: standard output)."),
     templates: Optional[Path] = typer.Option(None, "--templates", callback=_templates_option,
@@ -45,12 +46,18 @@ def report(
     """Render the yearly monitoring report."""
     from ..writing.outputs import MARKER, check_target
 
+    if format is None:
+        format = _format_from_suffix(output)
     if format is ReportFormat.pdf and output is None:
         raise typer.BadParameter("PDF needs an output file", param_hint="-o")
     if output is not None:  # refuse a bad target before the (slow) load and render
         check_target(output, state(ctx).plan_dir, force, MARKER[format.value])
     plan = load(ctx, rev=rev)
     language = lang.value if lang else plan.meta.language
+    last = plan.index.latest_year
+    if last is not None and year > last:
+        typer.echo(f"warning: the latest progress file is {last}; the {year} report carries every measure's "
+                   f"status forward from its latest update and shows no new state", err=True)
     if output is None:
         data = plan.report(year, format=format.value, lang=language, templates=templates).encode("utf-8")
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else typer.echo(data.decode(), nl=False)
@@ -58,6 +65,17 @@ def report(
         return
     data = plan.write_report(year, output, format=format.value, lang=language, templates=templates, force=force)
     typer.echo(f"wrote {output} ({format.value}, {language}, {len(data):,} bytes)", err=True)
+
+
+SUFFIXES = {".md": ReportFormat.md, ".markdown": ReportFormat.md, ".html": ReportFormat.html,
+            ".htm": ReportFormat.html, ".pdf": ReportFormat.pdf}
+
+
+def _format_from_suffix(output: Optional[Path]) -> ReportFormat:
+    """`-o bericht.html` means HTML; without -o or with another suffix, Markdown."""
+    if output is None:
+        return ReportFormat.md
+    return SUFFIXES.get(output.suffix.lower(), ReportFormat.md)
 
 
 @app.command()

@@ -114,6 +114,17 @@ TABLES: tuple[Table, ...] = (
           ("measure", "year"), (("measure", "measures"),),
           "Each measure's status, percent and spending at the end of every year from the horizon's start "
           "to the latest progress year (the status rule); counts_as is the status counts use."),
+    Table("programmes", (("id", S), ("position", I), ("title", S), ("level", S), ("family", S)), ("id",), (),
+          "Funding programmes (funding.yaml); level: eu, bund, land, bund_land, kommune, privat, other."),
+    Table("grants", (("id", S), ("position", I), ("programme", S), ("year", I), ("amount_eur", I), ("rate", N),
+                     ("eligible_eur", I), ("decision_date", D), ("decision_ref", S), ("drawn_eur", I)),
+          ("id",), (("programme", "programmes"),),
+          "Grants (Zuwendungen): programme year, amount granted, funding rate, eligible cost; drawn_eur is "
+          "the sum of its drawdowns dated up to the end of status_year."),
+    _link("grant_measures", "grant", "measure", "measures", "The measures each grant covers."),
+    Table("drawdowns", (("grant", S), ("seq", I), ("year", I), ("date", D), ("eur", I)), ("grant", "seq"),
+          (("grant", "grants"),), "Money drawn from each grant: one payment per row (never a running total); "
+                                  "seq counts a grant's drawdowns by date, year is the progress file."),
 )
 BY_NAME = {t.name: t for t in TABLES}
 
@@ -158,6 +169,7 @@ def tables(plan: PlanIndex, year: int) -> dict[str, list[dict[str, Any]]]:
         values = [v[0] if isinstance(v, tuple) else v for v in plan.series.get(x.id, [])]
         out["indicator_values"] += [dict(indicator=x.id, seq=j, year=v.date.year, date=v.date, value=v.value,
                                          area=v.area) for j, v in enumerate(values, 1)]
+    _money(out, plan, year)
     last = plan.latest_year
     years = range(meta.horizon.start, last + 1) if last is not None else range(0)
     out["status_by_year"] = [dict(measure=m.id, year=y, status=s, counts_as=plan.counts_as(s),
@@ -210,3 +222,16 @@ def _links(out, table: str, parent: str, pid: str, column: str, values) -> None:
 
 def _sdgs(out, table: str, parent: str, pid: str, codes) -> None:
     out[table] += [{parent: pid, "position": j, "sdg": c, "goal": sdgs.goal_of(c)} for j, c in enumerate(codes or [], 1)]
+
+
+def _money(out: dict[str, list[dict]], plan: PlanIndex, year: int) -> None:
+    out["programmes"] = [dict(p.model_dump(), position=i) for i, p in enumerate(plan.programmes, 1)]
+    for i, g in enumerate(plan.grants, 1):
+        out["grants"].append(dict(
+            id=g.id, position=i, programme=g.programme, year=g.year, amount_eur=g.amount_eur, rate=g.rate,
+            eligible_eur=g.eligible_eur, decision_date=g.decision.date if g.decision else None,
+            decision_ref=g.decision.ref if g.decision else None, drawn_eur=plan.drawn(g.id, year)))
+        _links(out, "grant_measures", "grant", g.id, "measure", g.measures)
+    for g in plan.grants:
+        out["drawdowns"] += [dict(grant=g.id, seq=j, year=d.date.year, date=d.date, eur=d.eur)
+                             for j, d in enumerate(plan.drawdowns.get(g.id, ()), 1)]

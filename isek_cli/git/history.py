@@ -15,6 +15,7 @@ def _relevant(d: dict, id_: str) -> dict[str, Any]:
         "changes": [c for c in d["changes"] if c["id"] == id_ or c.get("old_id") == id_],
         "progress": [p for p in d["progress"] if p["measure"] == id_],
         "values": [v for v in d["values"] if v["indicator"] == id_ or v.get("area") == id_],
+        "drawdowns": [x for x in d.get("drawdowns", []) if x["grant"] == id_],
     }
 
 

@@ -17,11 +17,11 @@ from typing import Any
 from ..plan.index import PlanIndex
 
 KINDS = ("plan", "decision", "plan_status", "guiding_goal", "actor", "committee", "area", "field", "goal", "measure",
-         "indicator")
+         "indicator", "programme", "grant")
 KIND_TITLES = {
     "plan": "plan", "decision": "decisions", "plan_status": "plan statuses", "guiding_goal": "guiding goals",
     "actor": "actors", "committee": "committees", "area": "areas", "field": "fields of action", "goal": "goals",
-    "measure": "measures", "indicator": "indicators",
+    "measure": "measures", "indicator": "indicators", "programme": "funding programmes", "grant": "grants",
 }
 META_KEYS = ("city", "title", "adopted", "horizon", "owner", "language", "vision", "report.mandate", "report.foreword",
              "priorities", "license")
@@ -86,6 +86,10 @@ def entities(plan: PlanIndex) -> dict[str, dict[str, dict[str, Any]]]:
             out["goal"][g.id] = _dump(g, exclude={"id"}) | {"field": f.id}
         for m in f.measures:
             out["measure"][m.id] = _measure(m, f.id)
+    for p in plan.programmes:
+        out["programme"][p.id] = _dump(p, exclude={"id"})
+    for g in plan.grants:
+        out["grant"][g.id] = _dump(g, exclude={"id"})
     for x in plan.indicators:
         out["indicator"][x.id] = _dump(x, exclude={"id"})
         if "sdgs" in out["indicator"][x.id]:
@@ -101,7 +105,8 @@ def _field_changes(old: dict, new: dict) -> list[dict[str, Any]]:
 _ORDER = ["title", "field", "parent", "description", "goals", "also_fields", "priority", "lead", "partners", "committee",
           "start", "end", "cost_eur", "costs", "funding", "key_project", "indicators", "areas", "sdgs", "links",
           "decided_by", "name", "kind", "date", "body", "ref", "url", "counts_as", "geometry", "outline", "text",
-          "unit", "source", "direction", "baseline", "target", "fields", "decimals", "guiding_goals", "file"]
+          "unit", "source", "direction", "baseline", "target", "fields", "decimals", "guiding_goals", "file",
+          "programme", "year", "amount_eur", "rate", "eligible_eur", "measures", "decision", "level", "family"]
 
 
 def _key_order(k: str) -> tuple[int, str]:
@@ -256,22 +261,37 @@ def _minus(a: list[float], b: list[float]) -> list[float]:
     return out
 
 
-def compare_values(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
-    """Per indicator, area and date: values added, removed, or changed (one removed and one added).
-
-    Compared as collections, so reordering lines or moving a value to another file
-    without changing it is no change."""
-    a, b = _values(old), _values(new)
+def _compare_collections(a: dict[tuple, list], b: dict[tuple, list]) -> list[tuple[tuple, str, Any, Any]]:
+    """Per key: (key, change, old, new) for what was removed, added, or changed (one removed and one
+    added). Compared as collections, so reordering lines or moving one to another file is no change."""
     out = []
     for key in sorted(set(a) | set(b)):
         removed, added = _minus(a.get(key, []), b.get(key, [])), _minus(b.get(key, []), a.get(key, []))
         pairs = list(zip(removed, added))
-        rows = [("changed", o, n) for o, n in pairs] + [("removed", o, None) for o in removed[len(pairs):]] + \
-            [("added", None, n) for n in added[len(pairs):]]
-        x, area, date = key
-        out += [{"indicator": x, "area": area or None, "date": date, "change": c, "old": o, "new": n}
-                for c, o, n in rows]
+        out += [(key, "changed", o, n) for o, n in pairs] + [(key, "removed", o, None) for o in removed[len(pairs):]] \
+            + [(key, "added", None, n) for n in added[len(pairs):]]
     return out
+
+
+def compare_values(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
+    """Per indicator, area and date: values added, removed, or changed (one removed and one added)."""
+    return [{"indicator": x, "area": area or None, "date": date, "change": c, "old": o, "new": n}
+            for (x, area, date), c, o, n in _compare_collections(_values(old), _values(new))]
+
+
+def _drawdowns(plan: PlanIndex) -> dict[tuple[str, str], list[int]]:
+    """{(grant, date): the payments written for it}: several payments may share a date."""
+    out: dict[tuple[str, str], list[int]] = {}
+    for g, ds in plan.drawdowns.items():
+        for d in ds:
+            out.setdefault((g, d.date.isoformat()), []).append(d.eur)
+    return out
+
+
+def compare_drawdowns(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
+    """Per grant and date: payments added, removed, or changed, compared as collections like values."""
+    return [{"grant": grant, "date": date, "change": c, "old": o, "new": n}
+            for (grant, date), c, o, n in _compare_collections(_drawdowns(old), _drawdowns(new))]
 
 
 def diff(old: PlanIndex, new: PlanIndex) -> dict[str, Any]:
@@ -279,11 +299,13 @@ def diff(old: PlanIndex, new: PlanIndex) -> dict[str, Any]:
     rename = {c["old_id"]: c["id"] for c in changes if c["kind"] == "plan_status" and c["change"] == "renamed"}
     progress = compare_progress(old, new, rename)
     values = compare_values(old, new)
+    drawdowns = compare_drawdowns(old, new)
     count = Counter(c["change"] for c in changes)
     return {
         "changes": changes,
         "progress": progress,
         "values": values,
+        "drawdowns": drawdowns,
         "summary": {
             "added": count["added"],
             "removed": count["removed"],
@@ -294,6 +316,7 @@ def diff(old: PlanIndex, new: PlanIndex) -> dict[str, Any]:
             "entries_removed": sum(p["entries_removed"] for p in progress),
             "entries_changed": sum(p["entries_changed"] for p in progress),
             "values_changed": len(values),
+            "drawdowns_changed": len(drawdowns),
         },
-        "differs": bool(changes or progress or values),
+        "differs": bool(changes or progress or values or drawdowns),
     }

@@ -44,7 +44,24 @@ def _field_line(c: dict, f: dict) -> str:
         if new is None:
             return f"{c['id']} is no longer {part} {old}" + (" (now top-level)" if c["kind"] == "measure" else "")
         return f"{c['id']} is now {part} {new} (was {part} {old})"
+    if f["field"].endswith("_eur"):  # money in words: Zuwendung G-2019-LZ: 477,500 € → 520,000 €
+        return f"{f['field']}: {_eur(f['old'])} → {_eur(f['new'])}"
     return f"{f['field']}: {_value(f['old'])} → {_value(f['new'])}"
+
+
+def _eur(v: Any) -> str:
+    if isinstance(v, dict) and set(v) == {"min", "max"}:  # a cost range
+        return f"{v['min']:,}–{v['max']:,} €"
+    return "—" if v is None else f"{v:,} €" if isinstance(v, int) else _value(v)
+
+
+def _drawdown_line(d: dict) -> str:
+    what = f"{d['grant']} {d['date']}"
+    if d["change"] == "added":
+        return f"+ {what}: drawn {_eur(d['new'])}"
+    if d["change"] == "removed":
+        return f"- {what}: drawn {_eur(d['old'])}"
+    return f"~ {what}: drawn {_eur(d['old'])} → {_eur(d['new'])}"
 
 
 def _entity_line(c: dict) -> str:
@@ -90,6 +107,8 @@ def summary_line(d: dict) -> str:
         parts.append(f"{s['entries_added']} progress entr(ies) added")
     if s["values_changed"]:
         parts.append(f"{s['values_changed']} indicator value(s)")
+    if s.get("drawdowns_changed"):
+        parts.append(f"{s['drawdowns_changed']} drawdown(s)")
     return ", ".join(parts) if parts else "no changes in meaning"
 
 
@@ -110,6 +129,9 @@ def text(d: dict) -> str:
     if d["values"]:
         lines += ["", "indicator values"]
         lines += ["  " + _value_line(v) for v in d["values"]]
+    if d.get("drawdowns"):
+        lines += ["", "drawdowns (money drawn from grants)"]
+        lines += ["  " + _drawdown_line(x) for x in d["drawdowns"]]
     return "\n".join(lines) + "\n"
 
 
@@ -121,6 +143,7 @@ def history_lines(d: dict) -> list[str]:
         lines += [f"  {_field_line(c, f)}" for f in c["fields"]]
     lines += [_progress_line(p) for p in d["progress"]]
     lines += [_value_line(v) for v in d["values"]]
+    lines += [_drawdown_line(x) for x in d.get("drawdowns", [])]
     return lines
 
 
@@ -159,6 +182,9 @@ def markdown(d: dict) -> str:
     if d["values"]:
         out += ["", "#### Indicator values", ""]
         out += [f"- {_md(_value_line(v))}" for v in d["values"]]
+    if d.get("drawdowns"):
+        out += ["", "#### Drawdowns", ""]
+        out += [f"- {_md(_drawdown_line(x))}" for x in d["drawdowns"]]
     return "\n".join(out) + "\n"
 
 

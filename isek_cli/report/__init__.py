@@ -34,5 +34,10 @@ def html_to_pdf(html: str) -> bytes:
         raise PdfUnavailable(
             "PDF output needs WeasyPrint: pip install 'isek-cli[pdf]' "
             f"(and the Pango library, e.g. apt-get install libpango-1.0-0) [{type(exc).__name__}: {exc}]") from None
-    # A fixed identifier keeps the PDF byte-identical across runs.
-    return HTML(string=html).write_pdf(pdf_identifier=b"isek-report", uncompressed_pdf=False)
+    # A fixed identifier keeps the PDF byte-identical across runs. PDF/UA-1 makes WeasyPrint tag the
+    # structure (headings, lists, tables with their header cells, figures with their text alternative)
+    # and write the document's language and title, as a public body's documents must have them.
+    return HTML(string=html).write_pdf(pdf_identifier=b"isek-report", uncompressed_pdf=False, pdf_variant=PDF_VARIANT)
+
+
+PDF_VARIANT = "pdf/ua-1"

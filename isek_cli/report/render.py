@@ -152,12 +152,13 @@ class Formatter:
             return f"{value.day}. {month} {value.year}" if self.lang == "de" else f"{value.day} {month} {value.year}"
         return f"{value.day:02d}.{value.month:02d}.{value.year}" if self.lang == "de" else value.isoformat()
 
-    def signed(self, n: Any) -> str:
+    def signed(self, n: Any, digits: int | None = None) -> str:
+        """A change with its sign; ``digits`` fixes the decimals (an indicator's ``decimals``)."""
         if n is None:
             return "–"
-        if n == 0:
-            return "±0"
-        return ("+" if n > 0 else "−") + self.num(abs(n))
+        if round(n, digits if digits is not None else 9) == 0:
+            return "±" + self.num(0, digits)
+        return ("+" if n > 0 else "−") + self.num(abs(n), digits)
 
 
 def slug(text: str) -> str:

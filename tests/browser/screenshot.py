@@ -1,10 +1,12 @@
-"""Screenshot of the top of the shipped plan's 2024 monitoring report, 1280 px wide.
+"""Screenshot of the top of the shipped plan's 2024 monitoring report (default 1366 x 900 CSS pixels).
 
 Renders `isek report 2024 --format html` of the shipped example plan into a
-temporary folder, opens it in headless Chromium and saves the visible top of
-the page (1280 x 900 CSS pixels) as docs/report-2024.png.
+temporary folder, opens it in headless Chromium and saves the top of the page
+(width x height CSS pixels; --height may exceed the window: the page is laid
+out at the given width and captured that far down) as docs/report-2024.png.
 
-    .venv/bin/python tests/browser/screenshot.py [--out docs/report-2024.png] [--lang de|en] [--height 900]
+    .venv/bin/python tests/browser/screenshot.py [--out docs/report-2024.png] [--lang de|en] [--width 1366] [--height 900]
+    .venv/bin/python tests/browser/screenshot.py --width 390 --height 2400 --out docs/screenshots/report-2024-de-390.png
 
 Needs selenium (pip install selenium), chromium and chromedriver; see tests/test_browser.py.
 """
@@ -12,6 +14,7 @@ Needs selenium (pip install selenium), chromium and chromedriver; see tests/test
 from __future__ import annotations
 
 import argparse
+import base64
 import shutil
 import subprocess
 import sys
@@ -28,7 +31,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "report-2024.png")
     ap.add_argument("--lang", choices=("de", "en"), default="de")
-    ap.add_argument("--width", type=int, default=1280)
+    ap.add_argument("--width", type=int, default=1366)
     ap.add_argument("--height", type=int, default=900)
     ap.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser")
                     or shutil.which("google-chrome"))
@@ -54,10 +57,15 @@ def main() -> int:
         try:
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                    {"width": args.width, "height": args.height, "deviceScaleFactor": 1,
-                                    "mobile": False})
+                                    "mobile": args.width < 600})
             driver.get(html.as_uri())
+            driver.set_script_timeout(60)
+            driver.execute_async_script("document.fonts.ready.then(() => arguments[0]())")  # the report font
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            png = driver.get_screenshot_as_png()
+            shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+                "format": "png", "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": args.width, "height": args.height, "scale": 1}})
+            png = base64.b64decode(shot["data"])
         finally:
             driver.quit()
         tmp = args.out.with_name(f".{args.out.name}.tmp")
