@@ -377,3 +377,29 @@ def test_the_reminder_list_also_names_overdue_measures_without_an_entry(shipped)
     text = run("due", "--year", str(Y), "--by", "lead", plan=shipped).stdout
     line = next(line for line in text.splitlines() if line.startswith("HF7.M02"))
     assert line.rstrip().endswith("overdue")
+
+
+def test_grants_show_what_was_granted_up_to_the_year_and_drawn_by_its_end(shipped, tmp_path):
+    """The grants cell, computed independently from funding.yaml and the drawdowns in progress/."""
+    import yaml
+
+    out = tmp_path / "2018"
+    assert run("progress", "request", "--year", "2018", "-o", str(out), plan=shipped).exit_code == 0
+    ws = openpyxl.load_workbook(out / "2018-FD-STADTPLANUNG.xlsx")["Maßnahmen"]
+    funding = yaml.safe_load((shipped / "funding.yaml").read_text(encoding="utf-8"))
+    titles = {p["id"]: p["title"] for p in funding["programmes"]}
+    drawn: dict[str, int] = {}
+    for f in sorted((shipped / "progress").glob("*.yaml")):
+        for d in (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("drawdowns") or []:
+            if d["date"].year <= 2018:
+                drawn[d["grant"]] = drawn.get(d["grant"], 0) + d["eur"]
+
+    def eur(n: int) -> str:
+        return f"{n:,}".replace(",", ".") + " €"
+
+    grants = [g for g in funding["grants"] if "HF1.M04" in g["measures"] and g["year"] <= 2018]
+    assert [g["id"] for g in grants] == ["G-2014-SOZ", "G-2016-SOZ", "G-2018-SOZ"]  # not 2020, 2022
+    expected = "\n".join(f"{g['id']} ({titles[g['programme']]} {g['year']}: {eur(g['amount_eur'])}, "
+                         f"abgerufen {eur(drawn.get(g['id'], 0))})" for g in grants)
+    assert ws[f"L{row_of(ws, 'HF1.M04')}"].value == expected
+    assert "abgerufen 1.000.000 €" in expected  # G-2016-SOZ: two of its three drawdowns by 2018

@@ -48,7 +48,7 @@ MEASURE_COLUMNS = (
     Column("id", 11), Column("title", 44, "wrap"), Column("field", 22, "wrap"), Column("parent", 10),
     Column("start", 9), Column("end", 9), Column("last_status", 15), Column("last_date", 11, "date"),
     Column("last_percent", 9, "int"), Column("last_note", 40, "wrap"), Column("last_spent", 14, "euros"),
-    Column("grants", 30, "wrap"),
+    Column("grants", 36, "wrap"),
     Column("status", 17, input=True), Column("percent", 8, "int", input=True), Column("note", 40, "wrap", input=True),
     Column("date", 12, "date", input=True), Column("spent", 15, "euros", input=True),
 )
@@ -140,13 +140,18 @@ def euros(n: int, lang: str) -> str:
     return (text.replace(",", ".") if lang == "de" else text) + " €"
 
 
-def _grants(plan: PlanIndex, measure_id: str, lang: str) -> str | None:
+def _grants(plan: PlanIndex, measure_id: str, year: int, lang: str) -> str | None:
+    """The measure's grants up to ``year`` (as ``isek funding`` counts them), each with the amount
+    granted and drawn by 31 Dec of ``year``: what the department checks its spending against."""
     parts = []
     for g in plan.grants_of(measure_id):
+        if g.year > year:
+            continue
         programme = plan.programme_index.get(g.programme)
-        title = programme.title if programme is not None else g.programme
-        parts.append(f"{g.id} ({title} {g.year}, {euros(g.amount_eur, lang)})")
-    return "; ".join(parts) or None
+        parts.append(catalogue(lang)["request"]["grant"].format(
+            id=g.id, programme=programme.title if programme is not None else g.programme, year=g.year,
+            granted=euros(g.amount_eur, lang), drawn=euros(plan.drawn(g.id, year), lang)))
+    return "\n".join(parts) or None  # one grant a line: a narrow column reads them apart
 
 
 def _row(plan: PlanIndex, m, year: int, lang: str, depth: int) -> dict[str, Any]:
@@ -159,7 +164,7 @@ def _row(plan: PlanIndex, m, year: int, lang: str, depth: int) -> dict[str, Any]
         "last_status": status_label(plan, plan.status_of(m.id, year), lang),
         "last_date": last.date if last is not None else None,
         "last_percent": plan.percent_of(m.id, year), "last_note": last.note if last is not None else None,
-        "last_spent": plan.spent_of(m.id, year), "grants": _grants(plan, m.id, lang),
+        "last_spent": plan.spent_of(m.id, year), "grants": _grants(plan, m.id, year, lang),
         "status": None, "percent": None, "note": None, "date": dt.date(year, 12, 31), "spent": None,
         "depth": depth,
     }
