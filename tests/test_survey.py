@@ -116,6 +116,7 @@ def test_only_the_input_cells_are_open_and_they_are_checked(requests):
         assert ws[f"{col}1"].protection.locked
         assert not any(ws[f"{col}{r}"].protection.locked for r in range(2, n + 1)), col
     assert ws.freeze_panes == "C2"
+    assert all(int(sheet.page_setup.paperSize) == 9 for sheet in wb.worksheets[:3])  # A4, not US Letter
     assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width > 5
     rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
     status = rules[f"M2:M{n}"]
@@ -172,6 +173,10 @@ def test_the_ods_request_has_the_same_sheets_checks_protection_and_frozen_panes(
     assert '<style:table-properties table:display="false"/>' in content  # the hidden sheet's style
     assert 'table:condition="of:cell-content-is-in-list([$isek.$D$2:.$D$9])"' in content
     assert "cell-content-is-between(0,100)" in content and 'style:cell-protect="none"' in content
+    # printed like the .xlsx: two A4 landscape pages wide, header row and id/title columns on every page
+    assert content.count("<table:table-header-rows>") == content.count("<table:table-header-columns>") == 2
+    page_styles = zipfile.ZipFile(book).read("styles.xml").decode("utf-8")
+    assert 'loext:scale-to-X="2"' in page_styles and 'fo:page-width="29.7cm"' in page_styles
     settings = zipfile.ZipFile(book).read("settings.xml").decode("utf-8")
     frozen = settings[settings.index('config:name="Maßnahmen"'):]
     for item in ('"HorizontalSplitPosition" config:type="int">2<', '"VerticalSplitPosition" config:type="int">1<',

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,6 +198,7 @@ def row_lines(data: dict[str, Any], columns) -> int:
     for col in columns:
         value = data.get(col.key)
         if col.kind == "wrap" and isinstance(value, str):
-            per_line = max(1, int(col.width * 1.15) - 2 * data.get("depth", 0) * (col.key == "title"))
-            lines = max(lines, sum(1 + len(part) // per_line for part in value.split("\n")))
+            per_line = max(1, int(col.width * 1.1) - 2 * data.get("depth", 0) * (col.key == "title"))
+            # wrapped at words, as the spreadsheet does: a long word moves whole to the next line
+            lines = max(lines, sum(len(textwrap.wrap(part, per_line)) or 1 for part in value.split("\n")))
     return min(lines, 25)

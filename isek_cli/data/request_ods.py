@@ -122,26 +122,32 @@ class _Styles:
         from odf.style import TableRowProperties
 
         height = f"{lines * LINE_CM:.2f}cm"
-        return self._add(f"ro-{height}", "table-row", TableRowProperties(rowheight=height, useoptimalrowheight="false"))
+        # the estimate stands until LibreOffice fits each row to its text in the reader's own fonts
+        return self._add(f"ro-{height}", "table-row", TableRowProperties(rowheight=height, useoptimalrowheight="true"))
 
-    def table(self, visible: bool) -> str:
+    def table(self, visible: bool, pages_wide: int = 1) -> str:
         from odf.style import TableProperties
 
-        return self._add(f"ta-{'shown' if visible else 'hidden'}", "table",
-                         TableProperties(display="true" if visible else "false"), masterpagename=self.landscape())
+        return self._add(f"ta-{'shown' if visible else 'hidden'}-{pages_wide}", "table",
+                         TableProperties(display="true" if visible else "false"),
+                         masterpagename=self.landscape(pages_wide))
 
-    def landscape(self) -> str:
-        """A landscape A4 master page (the sheets are wide)."""
+    def landscape(self, pages_wide: int) -> str:
+        """A landscape A4 master page, printed ``pages_wide`` pages wide (as the .xlsx: fit to width)."""
+        from odf.namespaces import LOEXTNS
         from odf.style import MasterPage, PageLayout, PageLayoutProperties
 
-        if "landscape" not in self.made:
-            layout = PageLayout(name="pm-landscape")
-            layout.addElement(PageLayoutProperties(printorientation="landscape", pagewidth="29.7cm",
-                                                   pageheight="21cm", margin="1.5cm"))
+        name = f"Landscape{pages_wide}"
+        if name not in self.made:
+            layout = PageLayout(name=f"pm-landscape-{pages_wide}")
+            # scale-to-X/Y: LibreOffice's own attributes (ODF 1.3 took them over), 0 = as many pages as needed
+            layout.addElement(PageLayoutProperties(
+                printorientation="landscape", pagewidth="29.7cm", pageheight="21cm", margin="1.5cm",
+                qattributes={(LOEXTNS, "scale-to-X"): str(pages_wide), (LOEXTNS, "scale-to-Y"): "0"}))
             self.doc.automaticstyles.addElement(layout)
-            self.doc.masterstyles.addElement(MasterPage(name="Landscape", pagelayoutname=layout))
-            self.made["landscape"] = "Landscape"
-        return "Landscape"
+            self.doc.masterstyles.addElement(MasterPage(name=name, pagelayoutname=layout))
+            self.made[name] = name
+        return name
 
 
 def _cell(value, style: str, validation: str | None = None):
@@ -163,17 +169,22 @@ def _cell(value, style: str, validation: str | None = None):
     else:
         cell = TableCell(valuetype="string", **attrs)
         text = str(value)
-    p = P()
-    addTextToElement(p, text)
-    cell.addElement(p)
+    for line in text.split("\n"):  # a paragraph a line, as LibreOffice writes them (it drops line-breaks)
+        p = P()
+        addTextToElement(p, line)
+        cell.addElement(p)
     return cell
 
 
-def _columns(table, styles: _Styles, widths) -> None:
-    from odf.table import TableColumn
+def _columns(table, styles: _Styles, widths, repeated: int = 0) -> None:
+    """The columns; the first ``repeated`` ones are printed on every page (header columns)."""
+    from odf.table import TableColumn, TableHeaderColumns
 
-    for w in widths:
-        table.addElement(TableColumn(stylename=styles.column(w)))
+    head = TableHeaderColumns() if repeated else None
+    for i, w in enumerate(widths):
+        (head if i < repeated else table).addElement(TableColumn(stylename=styles.column(w)))
+        if head is not None and i == repeated - 1:
+            table.addElement(head)
 
 
 def _info(req: Request, styles: _Styles):
@@ -237,14 +248,16 @@ def _validations(req: Request):
 
 
 def _table(req: Request, styles: _Styles, name: str, columns, rows):
-    from odf.table import Table, TableRow
+    from odf.table import Table, TableHeaderRows, TableRow
 
-    table = Table(name=name, stylename=styles.table(True), protected="true")
-    _columns(table, styles, [c.width for c in columns])
+    table = Table(name=name, stylename=styles.table(True, pages_wide=2), protected="true")
+    _columns(table, styles, [c.width for c in columns], repeated=2)  # id and title on every printed page
     head = TableRow(stylename=styles.row(2))
     for col in columns:
         head.addElement(_cell(req.header(col.key), styles.cell("wrap", head=True, input=col.input)))
-    table.addElement(head)
+    header_rows = TableHeaderRows()  # and the header row
+    header_rows.addElement(head)
+    table.addElement(header_rows)
     for data in rows:
         tr = TableRow(stylename=styles.row(row_lines(data, columns)))
         for col in columns:

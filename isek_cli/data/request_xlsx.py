@@ -86,6 +86,7 @@ def _info(ws, req: Request) -> None:
         ws.row_dimensions[row].height = 15 * (1 + len(paragraph) // 110)
         row += 1
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4  # else a German office's printer gets US Letter
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -125,6 +126,7 @@ def _table(ws, req: Request, columns, rows, *, inputs: bool) -> None:
     ws.print_title_rows = "1:1"
     ws.print_title_cols = "A:B"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4  # else a German office's printer gets US Letter
     ws.page_setup.fitToWidth = 2
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
