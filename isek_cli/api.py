@@ -218,8 +218,8 @@ class Plan:
 
     def reminders(self, year: int | None = None, *, by: str = "lead") -> dict[str, Any]:
         """Per actor (``by="committee"``/``"field"``: per committee, field) the measures still without
-        an entry in ``year``: ``{"year", "by", "groups": [{"id", "name", "measures"}], "total"}``
-        (``isek due --by``)."""
+        an entry in ``year``, also those :meth:`due` lists as overdue or behind schedule (each row's
+        ``reason``): ``{"year", "by", "groups": [{"id", "name", "measures"}], "total"}`` (``isek due --by``)."""
         from .query.due import reminders
 
         return reminders(self.index, self._year(year), by)
