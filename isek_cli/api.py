@@ -26,7 +26,7 @@ from .plan.diagnostics import Diagnostic
 from .plan.index import PlanIndex
 from .plan.loader import Loaded, find_plan_dir, load_plan
 from .plan.model import STATUSES
-from .plan.shape import did_you_mean
+from .plan.suggest import id_hint
 
 __all__ = ["Plan", "create_plan", "diff", "history", "import_catalogue", "import_progress", "open_plan",
            "record_progress", "schema", "textconv"]
@@ -187,7 +187,7 @@ class Plan:
         for name, value in ids.items():
             index, kind = indexes[name]
             if value is not None and value not in index:
-                raise UnknownId(value, kind, did_you_mean(value, index))
+                raise UnknownId(value, kind, id_hint(value, index))
 
     def show(self, id: str, year: int | None = None) -> dict[str, Any]:
         """Everything about one measure (with its parts), goal, field, guiding goal, indicator, actor,
@@ -198,7 +198,7 @@ class Plan:
         from .query.show import show
 
         if self.index.kind_of(id) is None:
-            raise UnknownId(id, hint=did_you_mean(id, self.index.locs.keys()))
+            raise UnknownId(id, hint=id_hint(id, self.index.locs.keys()))
         return show(self.index, id, self._year(year))
 
     def funding(self, year: int | None = None) -> dict[str, Any]:
@@ -347,14 +347,15 @@ class Plan:
 
 
 def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values: list[dict] = (),
-                    drawdowns: list[dict] = (), dry_run: bool = False):
+                    drawdowns: list[dict] = (), dry_run: bool = False, skip_existing: bool = False):
     """Append progress entries (``updates``), indicator values (``values``) and money drawn from
     grants (``drawdowns``) to the plan's progress files.
 
     Each update is ``{"measure", "date", "status", "percent"?, "note"?, "spent_eur"?}``, each value
     ``{"indicator", "value", "date", "area"?}``, each drawdown ``{"grant", "date", "eur"}`` (one
     payment). The plan is re-read under a lock, the entries are inserted as text, and the whole
-    plan is validated before anything is written, atomically.
+    plan is validated before anything is written, atomically. ``skip_existing`` leaves out updates
+    the plan already has (same measure, date, status, percent and note; listed in ``.skipped``).
 
     Returns:
         A ``WriteResult`` (``.recorded``, ``.created``, ``.warnings``, ``.diff()``).
@@ -365,16 +366,18 @@ def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values
     from .writing.append import append
 
     return append(find_plan_dir(path), updates=list(updates), values=list(values), drawdowns=list(drawdowns),
-                  dry_run=dry_run)
+                  dry_run=dry_run, skip_existing=skip_existing)
 
 
 def import_progress(path: str | os.PathLike | None, files, *, sheet: str | None = None, year: int | None = None,
-                    partial: bool = False, dry_run: bool = False):
+                    partial: bool = False, dry_run: bool = False, skip_existing: bool = False):
     """Read answered requests and progress sheets (``isek progress import FILE...``) and record them.
 
     Returns ``(answers, result)``: what was read, and the ``WriteResult`` (``None`` when there was
     nothing to record). Raises ``ImportRefused`` (with ``.answers``) when any file has a problem,
     unless ``partial``: then the valid entries are recorded and the problems returned.
+    ``skip_existing`` as in :func:`record_progress` (answered requests skip repeats of the last entry
+    in any case: ``answers.skipped``).
     """
     from .data.survey import ImportRefused
 
@@ -384,7 +387,8 @@ def import_progress(path: str | os.PathLike | None, files, *, sheet: str | None 
                             "written (fix them, or use --partial to import the valid entries)", found)
     if not found.entries and not found.drawdowns:
         return found, None
-    return found, record_progress(path, updates=found.entries, drawdowns=found.drawdowns, dry_run=dry_run)
+    return found, record_progress(path, updates=found.entries, drawdowns=found.drawdowns, dry_run=dry_run,
+                                  skip_existing=skip_existing)
 
 
 def diff(path: str | os.PathLike | None, rev: str, rev2: str | None = None) -> dict[str, Any]:
@@ -429,14 +433,20 @@ def import_catalogue(path: str | os.PathLike, into: str | os.PathLike, options=N
 
 
 def create_plan(directory: str | os.PathLike, *, city: str = "Musterstadt", start: int = 2025, end: int = 2035,
-                example: bool = False, editor: bool = True) -> list[Path]:
+                example: bool = False, editor: bool = True, vscode: bool = False) -> list[Path]:
     """A new, valid plan skeleton (or a copy of the example plan) in ``directory``; the files written.
 
-    Raises ``PlanExists`` when the folder already holds plan files.
+    ``vscode``: also write (or merge into) ``.vscode/settings.json`` of the workspace (the current
+    folder if the plan lies inside it, else the plan folder). Raises ``PlanExists`` when the folder
+    already holds plan files.
     """
+    from .writing.editor import write_vscode
     from .writing.scaffold import create
 
-    return create(Path(directory), city=city, start=start, end=end, example=example, editor=editor)
+    written = create(Path(directory), city=city, start=start, end=end, example=example, editor=editor)
+    if vscode:
+        written.append(write_vscode(Path(directory)))
+    return written
 
 
 def schema(kind: str | None = None) -> dict[str, Any]:

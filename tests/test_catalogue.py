@@ -108,7 +108,10 @@ def test_german_catalogue_becomes_a_valid_plan_with_derived_ids(tmp_path):
         "FACHDIENST-STADTPLANUNG": "administration", "WOHNUNGSBAUGESELLSCHAFT": "external",
         "FACHDIENST-STADTENTWICKLUNG": "administration", "RAT-DER-STADT": "politics"}
     assert plan.meta.city == "Delmenhorst" and (plan.meta.horizon.start, plan.meta.horizon.end) == (2024, 2026)
-    assert sorted(files_of(into)) == [".gitignore", "actors.yaml", "fields/01-wohnen-und-innenentwicklung.yaml",
+    schemas = [f".schema/{k}.schema.json" for k in
+               ("actors", "areas", "field", "funding", "indicators", "plan", "progress")]
+    assert sorted(files_of(into)) == [".gitignore", *schemas, "actors.yaml",
+                                      "fields/01-wohnen-und-innenentwicklung.yaml",
                                       "fields/02-innenstadt.yaml", "indicators.yaml", "isek.yaml"]
 
 
@@ -123,6 +126,7 @@ def test_written_yaml_looks_hand_written(tmp_path):
     assert r.exit_code == 0, r
     text = (into / "fields/01-wohnen.yaml").read_text(encoding="utf-8")
     assert text == """\
+# yaml-language-server: $schema=../.schema/field.schema.json
 # Handlungsfeld HF1: Wohnen (importiert aus katalog.xlsx [Maßnahmen])
 id: HF1
 title: Wohnen
@@ -333,10 +337,15 @@ def test_usage_errors(tmp_path):
     src = write_xlsx(tmp_path / "k.xlsx", [HEADERS, *ROWS])
     assert run("import", "catalogue", src, "--into", tmp_path / "x", "--start", "2030", "--end", "2020").exit_code == 2
     assert run("import", "catalogue", tmp_path / "missing.xlsx", "--into", tmp_path / "x").exit_code == 2
-    other = tmp_path / "k.ods"
+    other = tmp_path / "k.numbers"
     other.write_bytes(b"x")
     r = run("import", "catalogue", other, "--into", tmp_path / "x")
-    assert r.exit_code == 1 and "unsupported file type" in r.stderr and not (tmp_path / "x").exists()
+    assert r.exit_code == 1 and "unsupported file type '.numbers'; use .xlsx, .ods or .csv" in r.stderr
+    assert not (tmp_path / "x").exists()
+    broken = tmp_path / "k.ods"  # .ods is read (odfpy, for the yearly survey); a broken one is refused clearly
+    broken.write_bytes(b"x")
+    r = run("import", "catalogue", broken, "--into", tmp_path / "x")
+    assert r.exit_code == 1 and "k.ods: cannot read the workbook" in r.stderr and not (tmp_path / "x").exists()
 
 
 # --- conversions and ids ---------------------------------------------------------
@@ -446,6 +455,7 @@ REAL_ROWS = [
      "mittelfristig (2023–2027)", "offen", "hoch", None],
 ]
 REAL_FIELD_I = """\
+# yaml-language-server: $schema=../.schema/field.schema.json
 # Handlungsfeld I: Stadtstruktur und Wohnen (importiert aus {source})
 id: I
 title: Stadtstruktur und Wohnen

@@ -35,6 +35,13 @@ def end_outside_horizon(root: Path) -> None:
     edit(root, F2, "end: 2027", "end: 2031")
 
 
+@pytest.fixture(autouse=True)
+def _inside_the_plan(mini, monkeypatch):
+    """Text paths are relative to the current folder: from inside the plan they read as plan paths."""
+    monkeypatch.chdir(mini)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+
+
 def check_json(root: Path, *extra: str) -> tuple[int, dict]:
     r = run("check", "--format", "json", *extra, plan=root)
     return r.exit_code, json.loads(r.stdout)

@@ -387,6 +387,13 @@ CASES: list[Case] = [
     case("W414-grant-above-its-eligible-cost",
          write("funding.yaml", FUNDING.replace("amount_eur: 1000}", "amount_eur: 1000, eligible_eur: 500}")),
          "W414", "funding.yaml", 6, 75),
+    case("W415-same-progress-entry-twice",
+         replace(P24, "  - {measure: HF2.M02, date: 2024-06-01, status: in_planung, percent: 10}\n",
+                 "  - {measure: HF2.M02, date: 2024-06-01, status: in_planung, percent: 10}\n" * 2),
+         "W415", P24, 8, 5),
+    case("W420-schema-folder-older-than-isek",
+         write(".schema/field.schema.json", '{"$comment": "written by isek 0.0.1; refresh with: isek schema -o .schema"}\n'),
+         "W420", ".schema/field.schema.json", 1, 1, hint="schema -o", message="isek 0.0.1"),
     case("W411-german-thousands-separator", replace("indicators.yaml", "value: 42000", "value: 42.000"),
          "W411", "indicators.yaml", 8, 33, hint="did you mean 42000?"),
 ]

@@ -59,7 +59,7 @@ def test_all_tables_are_there():
 def test_sqlite_has_keys_foreign_keys_and_indexes(exported):
     con = sqlite3.connect(exported["sqlite"])
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == set(NAMES)
+    assert {t for t in tables if not t.startswith("measures_fts")} == set(NAMES)  # + the full-text index
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     # one row per measure: the 109 measures and the 4 parts of HF1.M04 (parts are measures too)
     assert con.execute("SELECT COUNT(*) FROM measures").fetchone() == (113,)
@@ -76,7 +76,8 @@ def test_sqlite_has_keys_foreign_keys_and_indexes(exported):
     assert (types["priority"], types["cost_eur"], types["title"]) == ("INTEGER", "INTEGER", "TEXT")
     assert con.execute("SELECT status_year, status, percent FROM measures WHERE id = 'HF1.M01'").fetchone()[0] == 2024
     row = con.execute("SELECT goals, partners, funding, key_project FROM measures WHERE id = 'HF1.M04'").fetchone()
-    assert row == ("HF1.Z3", "WOBAU; QM; FD-SOZIALES", "Soziale Stadt; Sozialer Zusammenhalt; Eigenmittel", 1)
+    assert row == ('["HF1.Z3"]', '["WOBAU", "QM", "FD-SOZIALES"]',
+                   '["Soziale Stadt", "Sozialer Zusammenhalt", "Eigenmittel"]', 1)  # lists: JSON arrays
     assert con.execute("SELECT COUNT(*) FROM measure_funding WHERE measure = 'HF1.M04'").fetchone() == (3,)
 
 
@@ -120,7 +121,11 @@ def test_csv_folder_with_frictionless_datapackage(exported):
             rows = list(csv.reader(fh))
         fields = res["schema"]["fields"]
         assert rows[0] == [f["name"] for f in fields]
-        assert all(f["type"] in {"string", "integer", "number", "boolean", "date"} for f in fields)
+        assert all(f["type"] in {"string", "integer", "number", "boolean", "date", "array"} for f in fields)
+        for f in fields:  # an array column holds a JSON array in every row
+            if f["type"] == "array":
+                i = rows[0].index(f["name"])
+                assert all(isinstance(json.loads(r[i]), list) for r in rows[1:] if r[i]), (name, f["name"])
         key = res["schema"]["primaryKey"]
         idx = [rows[0].index(k) for k in key]
         keys = [tuple(r[i] for i in idx) for r in rows[1:]]
@@ -134,7 +139,7 @@ def test_csv_folder_with_frictionless_datapackage(exported):
             assert {r[col] for r in rows[1:] if r[col]} <= known, (name, fk)
     measures = list(csv.DictReader(io.StringIO((folder / "measures.csv").read_text(encoding="utf-8"))))
     m4 = next(m for m in measures if m["id"] == "HF1.M04")
-    assert m4["partners"] == "WOBAU; QM; FD-SOZIALES" and m4["key_project"] == "true" and m4["cost_eur"] == "9200000"
+    assert json.loads(m4["partners"]) == ["WOBAU", "QM", "FD-SOZIALES"] and m4["key_project"] == "true" and m4["cost_eur"] == "9200000"
     assert len(measures) == 113  # 109 measures and 4 parts
 
 

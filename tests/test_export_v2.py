@@ -84,7 +84,8 @@ def test_v1_plans_leave_the_v2_tables_empty_and_the_new_columns_consistent(tmp_p
 
 def test_sqlite_v2_tables_and_foreign_keys(v2db):
     con = v2db
-    assert {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == set(NAMES)
+    assert {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not r[0].startswith("measures_fts")} == set(NAMES)
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     fks = {(table, r[3], r[2]) for table in NAMES for r in con.execute(f'PRAGMA foreign_key_list("{table}")')}
     assert {("measures", "parent", "measures"), ("areas", "parent", "areas"), ("indicator_values", "area", "areas"),
@@ -97,8 +98,8 @@ def test_sqlite_v2_tables_and_foreign_keys(v2db):
         ("I-S1.1",), ("I-S1.2",)]
     assert con.execute("SELECT COUNT(*) FROM measures WHERE parent IS NULL").fetchone() == (4,)
     # several leads, the first also in 'lead'
-    assert con.execute("SELECT lead, leads FROM measures WHERE id = 'I-S1'").fetchone() == ("FB-PLANEN",
-                                                                                            "FB-PLANEN; WIFOE")
+    assert con.execute("SELECT lead, leads FROM measures WHERE id = 'I-S1'").fetchone() == (
+        "FB-PLANEN", '["FB-PLANEN", "WIFOE"]')
     assert con.execute("SELECT actor FROM measure_leads WHERE measure = 'I-S1' ORDER BY position").fetchall() == [
         ("FB-PLANEN",), ("WIFOE",)]
     # dates as written and as years
@@ -219,7 +220,7 @@ def test_csv_datapackage_has_the_licence_the_v2_tables_and_working_references(tm
     counts_as = next(f for f in resources["updates"]["schema"]["fields"] if f["name"] == "counts_as")
     assert "verzoegert" not in counts_as["constraints"]["enum"] and len(counts_as["constraints"]["enum"]) == 7
     measures = {r["id"]: r for r in rows("measures")}
-    assert measures["I-S1"]["leads"] == "FB-PLANEN; WIFOE" and measures["I-S1.1"]["parent"] == "I-S1"
+    assert measures["I-S1"]["leads"] == '["FB-PLANEN", "WIFOE"]' and measures["I-S1.1"]["parent"] == "I-S1"
     assert measures["I-S1"]["start"] == "2021-04" and measures["I-S1"]["start_year"] == "2021"
     # a v1 plan without a licence names none
     out1 = tmp_path / "csv1"

@@ -17,8 +17,49 @@ from ..errors import IsekError
 from .common import State, err_console_print_diagnostics
 
 
+PLAN_HELP = ("Plan folder. Default: $ISEK_PLAN, else the current folder if it holds isek.yaml, else ./plan, "
+             "else the nearest folder above with isek.yaml.")
+
+
+def plan_option_first(args: list[str]) -> list[str]:
+    """Move ``--plan DIR`` given after the command to just before it, so ``isek check --plan DIR``
+    works as users type it (like ``git -C``, but in either place). Arguments after ``--`` stay."""
+    out: list[str] = []
+    moved: list[str] = []
+    command_at = None
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            out += args[i:]
+            break
+        if command_at is None:
+            if arg == "--plan":  # the root option and its value
+                out += args[i:i + 2]
+                i += 2
+                continue
+            if not arg.startswith("-"):
+                command_at = len(out)
+        elif arg == "--plan" and i + 1 < len(args):
+            moved += args[i:i + 2]
+            i += 2
+            continue
+        elif arg.startswith("--plan="):
+            moved.append(arg)
+            i += 1
+            continue
+        out.append(arg)
+        i += 1
+    if command_at is None:
+        return out
+    return out[:command_at] + moved + out[command_at:]
+
+
 class IsekGroup(TyperGroup):
     """Turns unexpected exceptions into exit code 3 with a short message."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, plan_option_first(list(args)))
 
     def invoke(self, ctx: typer.Context):
         try:
@@ -29,7 +70,7 @@ class IsekGroup(TyperGroup):
         except IsekError as exc:
             # The one place that turns isek's own errors into exit code 1.
             errors = [d for d in exc.diagnostics if getattr(d, "severity", "error") == "error"]
-            err_console_print_diagnostics(errors)
+            err_console_print_diagnostics(errors, ctx.obj.plan_dir if isinstance(ctx.obj, State) else None)
             typer.echo(f"isek: {exc}", err=True)
             ctx.exit(1)
         except BrokenPipeError:
@@ -61,7 +102,7 @@ app = typer.Typer(
     cls=IsekGroup,
     name="isek",
     help="Keep an ISEK (integrated urban development concept) as plain-text plan files and report on it.",
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion; ids complete too (cli/complete.py)
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -79,8 +120,7 @@ def _version(value: bool) -> None:
 def main(
     ctx: typer.Context,
     plan: Optional[str] = typer.Option(
-        None, "--plan", metavar="DIR", envvar="ISEK_PLAN",
-        help="Plan folder. Default: $ISEK_PLAN, else ./plan if it exists, else the current folder."),
+        None, "--plan", metavar="DIR", envvar="ISEK_PLAN", help=PLAN_HELP),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
     version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
                                  help="Print the version and exit."),

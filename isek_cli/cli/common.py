@@ -64,9 +64,24 @@ def load(ctx: typer.Context, *, rev: str | None = None) -> "Plan":
     return open_plan(state(ctx).plan_dir, rev=rev)
 
 
-def err_console_print_diagnostics(diags: Sequence[Diagnostic], limit: int = 20) -> None:
+def stdout_dash(output: Path | None, what: str | None = None) -> Path | None:
+    """``-o -`` means standard output, as in every Unix tool: ``None`` for the callers' stdout path.
+
+    ``what`` names an output that cannot go to standard output (binary, or many files): a usage error.
+    """
+    if output is None or str(output) != "-":
+        return output
+    if what is not None:
+        raise typer.BadParameter(f"'-' (standard output) cannot take {what}; give a file or folder name",
+                                 param_hint="-o")
+    return None
+
+
+def err_console_print_diagnostics(diags: Sequence[Diagnostic], root: Path | None = None, limit: int = 20) -> None:
+    from .ci import where
+
     for d in diags[:limit]:
-        typer.echo(f"{d.where}: {d.severity}[{d.code}]: {d.message}", err=True)
+        typer.echo(f"{where(d, root) if root is not None else d.where}: {d.severity}[{d.code}]: {d.message}", err=True)
     if len(diags) > limit:
         typer.echo(f"… and {len(diags) - limit} more", err=True)
 
@@ -74,6 +89,18 @@ def err_console_print_diagnostics(diags: Sequence[Diagnostic], limit: int = 20) 
 def is_terminal(stream=None) -> bool:
     stream = stream or sys.stdout
     return hasattr(stream, "isatty") and stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def working(message: str):
+    """A spinner on stderr while slow work runs (PDF, site, import, export, history) in a terminal;
+    nothing when stderr is piped or redirected, so logs and scripts see only results."""
+    import contextlib
+
+    if not is_terminal(sys.stderr):
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True, force_terminal=True).status(message, spinner="dots")
 
 
 def dump_json(data: Any) -> str:
@@ -93,22 +120,52 @@ def emit_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
     typer.echo(buf.getvalue(), nl=False)
 
 
+WIDE_HELP = "In a terminal: full headings and no wrapping, however wide the table gets."
+# Short status headings so a terminal table fits 80 columns; a legend under the table names them.
+SHORT_STATUS = {"nicht_begonnen": "nb", "in_planung": "ip", "in_umsetzung": "iu", "abgeschlossen": "ab",
+                "daueraufgabe": "da", "zurueckgestellt": "zg", "entfallen": "ef"}
+
+
+def status_style(status: str) -> str:
+    """A status's colour in a terminal: the fill colour it has in the report (report/charts.py)."""
+    from ..report.charts import STATUS_COLORS
+
+    fill = STATUS_COLORS.get(status)
+    return f"bold {fill[0]}" if fill else ""
+
+
+def status_legend() -> str:
+    return "  ".join(f"{short}={status}" for status, short in SHORT_STATUS.items())
+
+
 def emit_table(rows: Sequence[Sequence[Any]], headers: Sequence[str], *, title: str | None = None,
-               right: Sequence[int] = (), footer: Sequence[Any] | None = None) -> None:
-    """A rich table in a terminal; plain aligned columns when piped."""
+               right: Sequence[int] = (), footer: Sequence[Any] | None = None, wide: bool = False,
+               status_cols: Sequence[int] = (), short: dict[int, str] | None = None) -> None:
+    """A rich table in a terminal, fitted to its width (titles wrap; ``short`` headings by column
+    unless ``wide``), statuses in their report colours; plain aligned columns when piped."""
     cells = [[_cell(v) for v in r] for r in rows]
     foot = [_cell(v) for v in footer] if footer is not None else None
     if is_terminal():
+        from rich import box
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=title, show_footer=foot is not None, title_justify="left")
+        # No vertical rules: the columns get the width, so titles wrap at words, not inside them.
+        table = Table(title=title, show_footer=foot is not None, title_justify="left", box=box.SIMPLE_HEAD,
+                      collapse_padding=True, pad_edge=False)
         for i, h in enumerate(headers):
-            table.add_column(h, justify="right" if i in right else "left",
-                             footer=foot[i] if foot else "", overflow="fold")
+            shown = h if wide or not short or i not in short else short[i]
+            # Ids and numbers stay whole; titles keep room to be read and wrap at words, as do names.
+            table.add_column(Text(shown, style=status_style(h)), justify="right" if i in right else "left",
+                             footer=foot[i] if foot else "", overflow="fold", no_wrap=wide or i == 0 or i in right,
+                             min_width=16 if h == "title" and not wide else None)
         for r in cells:
-            table.add_row(*r)
-        Console().print(table)
+            table.add_row(*(Text(c, style=status_style(c)) if i in status_cols else c for i, c in enumerate(r)))
+        console = Console(width=max(Console().width, 400)) if wide else Console()
+        console.print(table)
+        if short and not wide:
+            console.print(status_legend(), style="dim")
         return
     allrows = [list(headers)] + cells + ([foot] if foot else [])
     widths = [max(len(r[i]) for r in allrows) for i in range(len(headers))]

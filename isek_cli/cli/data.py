@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from .app import app
-from .common import load
+from .common import load, stdout_dash, working
 
 import_app = typer.Typer(help="Create plan files from spreadsheets.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -35,7 +35,7 @@ def _mapping(items: list[str]) -> dict[str, str]:
 
 @import_app.command("catalogue")
 def import_catalogue(
-    file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help="The catalogue, .xlsx or .csv."),
+    file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help="The catalogue, .xlsx, .ods or .csv."),
     into: Path = typer.Option(..., "--into", metavar="DIR", help="New plan folder (must not hold a plan yet)."),
     map_: Optional[List[str]] = typer.Option(None, "--map", metavar="HEADER=FIELD",
                                              help="Read column HEADER as FIELD (e.g. 'Kurztitel=title'); repeatable."),
@@ -61,7 +61,8 @@ def import_catalogue(
         raise typer.BadParameter("the end year must not be before the start year", param_hint="--end")
     options = Options(sheet=sheet, mapping=_mapping(map_ or []), partial=partial, city=city, start=start, end=end)
     try:
-        result = run_import(file, into, options, dry_run=dry_run)
+        with working(f"importing {file.name} …"):
+            result = run_import(file, into, options, dry_run=dry_run)
     except CatalogueRefused as exc:
         for n in exc.notes:
             typer.echo(f"note: {n}", err=True)
@@ -110,7 +111,7 @@ def export(
         None, "--format", "-f", help="csv (a folder with datapackage.json), xlsx, json or sqlite. "
                                      "Default: from the suffix of -o."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH",
-                                          help="File to write (a folder for csv). JSON without -o goes to stdout."),
+                                          help="File to write (a folder for csv). JSON without -o or with -o - goes to stdout."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Status year. Default: the latest progress year."),
     force: bool = typer.Option(False, "--force", help="Replace files isek did not generate."),
 ) -> None:
@@ -118,6 +119,9 @@ def export(
     from ..data import export as ex
     from ..writing.outputs import OutputRefused
 
+    if output is not None and str(output) == "-":
+        fmt = format.value if format else "json"
+        output = stdout_dash(output, None if fmt == "json" else f"{fmt} ({'a folder of files' if fmt == 'csv' else 'binary'})")
     fmt = format.value if format else ex.SUFFIXES.get(output.suffix.lower()) if output else "json"
     if fmt is None:
         raise typer.BadParameter(f"cannot tell the format from '{output.name}'; give --format csv|xlsx|json|sqlite",
@@ -130,14 +134,16 @@ def export(
         typer.echo(ex.to_json(plan.tables(y), y).decode("utf-8"), nl=False)
         return
     try:
-        written = plan.export(fmt, output, year=y, force=force)
+        with working(f"exporting {fmt} …"):
+            written = plan.export(fmt, output, year=y, force=force)
     except OutputRefused as exc:
         typer.echo(f"isek: refused: {exc}", err=True)
         raise typer.Exit(1)
     except OSError as exc:
         typer.echo(f"isek: cannot write {exc.filename or output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1)
-    where = f"{output} ({len(written)} files)" if fmt == "csv" else str(output)
+    where = f"{output} ({len(written)} files)" if fmt == "csv" else \
+        " and ".join(str(p) for p in written)  # sqlite: the database and Datasette's metadata.json
     parts = sum(1 for _, m in plan.index.all_measures() if m.parent is not None)
     count = f"{len(plan.index.measure_index) - parts} measures" + (f" and {parts} parts" if parts else "")
     typer.echo(f"wrote {where}: {fmt}, {count}, status in {y}", err=True)

@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import state
+from .common import state, working
+from .complete import any_ids
 
 
 class DiffFormat(str, enum.Enum):
@@ -44,7 +45,8 @@ def diff_cmd(
 @app.command()
 def history(
     ctx: typer.Context,
-    id: str = typer.Argument(..., metavar="ID", help="Id of a measure, goal, field, indicator, actor …"),
+    id: str = typer.Argument(..., metavar="ID", autocompletion=any_ids,
+                            help="Id of a measure, goal, field, indicator, actor …"),
     max_count: Optional[int] = typer.Option(None, "--max-count", "-n", help="Look at the latest N commits only."),
     format: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="text, markdown or json."),
 ) -> None:
@@ -52,7 +54,8 @@ def history(
     from ..api import history as find
     from ..git import views as diffview
 
-    found = find(state(ctx).plan_dir, id, max_count)
+    with working(f"reading the history of {id} …"):
+        found = find(state(ctx).plan_dir, id, max_count)
     if format is DiffFormat.json:
         typer.echo(diffview.as_json({"id": id, "commits": found}), nl=False)
         return

@@ -8,6 +8,7 @@ import typer
 
 from .app import app
 from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
+from .complete import grant_ids
 
 grant_app = typer.Typer(help="Grants (Zuwendungen): record money drawn from them.", no_args_is_help=True)
 app.add_typer(grant_app, name="grant")
@@ -61,7 +62,7 @@ def funding(
 @grant_app.command("draw")
 def grant_draw(
     ctx: typer.Context,
-    grant: str = typer.Argument(..., metavar="GRANT", help="Grant id from funding.yaml, e.g. G-2019-LZ."),
+    grant: str = typer.Argument(..., metavar="GRANT", autocompletion=grant_ids, help="Grant id from funding.yaml, e.g. G-2019-LZ."),
     eur: str = typer.Argument(..., metavar="EUR", help="The amount of this one payment in whole euros, e.g. 120000."),
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Date of the payment, YYYY-MM-DD. Default: today."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
@@ -83,4 +84,4 @@ def grant_draw(
         result = record_progress(state(ctx).plan_dir, drawdowns=[entry], dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
-    _report(result)
+    _report(result, date_given=date is not None)

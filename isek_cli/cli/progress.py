@@ -12,7 +12,18 @@ import typer
 
 from ..plan.model import STATUSES
 from .app import app
-from .common import REV_HELP, TableFormat, emit_csv, emit_json, emit_table, load, state
+from .common import (
+    REV_HELP,
+    TableFormat,
+    emit_csv,
+    emit_json,
+    emit_table,
+    load,
+    state,
+    stdout_dash,
+    working,
+)
+from .complete import indicator_ids, measure_ids
 
 progress_app = typer.Typer(help="Record progress of measures.", no_args_is_help=True)
 indicator_app = typer.Typer(help="Record values of context indicators.", no_args_is_help=True)
@@ -20,9 +31,17 @@ app.add_typer(progress_app, name="progress")
 app.add_typer(indicator_app, name="indicator")
 
 
+def _today() -> dt.date:
+    return dt.date.today()  # one place, so tests can move the calendar
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _parse_date(value: Optional[str]) -> dt.date:
     if value is None:
-        return dt.date.today()
+        return _today()
     from ..data.sheets import to_date
 
     try:
@@ -42,6 +61,28 @@ def _ask_status() -> str:
         if answer in STATUSES:
             return answer
         typer.echo(f"not a status: {answer}")
+
+
+def _value_date(value: str | None) -> dt.date:
+    """The date of an indicator value; without --date early in the year, which year is meant is unclear.
+
+    In January to March last year's figures arrive: in a terminal isek asks, piped it warns.
+    """
+    if value is not None or _today().month > 3:
+        return _parse_date(value)
+    today = _today()
+    last = today.year - 1
+    if _interactive():
+        typer.echo(f"No --date given. Is the value for {last} (filed as {last}-12-31) or for {today.year} "
+                   f"(filed as {today})?", err=True)
+        while True:
+            answer = typer.prompt("year", default=str(today.year), err=True).strip()
+            if answer in (str(last), str(today.year)):
+                return dt.date(last, 12, 31) if answer == str(last) else today
+            typer.echo(f"answer {last} or {today.year}", err=True)
+    typer.echo(f"warning: no --date: the value is filed under today, {today}, in progress/{today.year}.yaml; "
+               f"if it is {last}'s figure, give --date {last}-12-31", err=True)
+    return today
 
 
 def _refused(exc) -> None:
@@ -70,13 +111,16 @@ def _describe_drawdown(r) -> str:
     return f"{d['grant']}: drew {d['eur']:,} € on {d['date']} ({r.previous_value + d['eur']:,} € drawn so far), {r.rel}"
 
 
-def _report(result) -> None:
+def _report(result, date_given: bool = True) -> None:
     verb = "would record" if result.dry_run else "recorded"
     for r in result.recorded:
         text = {"updates": _describe_update, "values": _describe_value, "drawdowns": _describe_drawdown}[r.list_key](r)
         typer.echo(f"{verb} {text}" if result.dry_run else text)
     for rel in result.created:
         typer.echo(f"{'would create' if result.dry_run else 'created'} {rel}")
+        if not date_given:  # a new year file nobody asked for by name: say it where it cannot be missed
+            typer.echo(f"warning: without --date the entry is dated today, which starts the NEW file {rel}; "
+                       "if it belongs to an earlier year, undo and give --date", err=True)
     for d in result.warnings:
         typer.echo(f"warning[{d.code}]: {d.message}", err=True)
     if result.dry_run:
@@ -87,7 +131,7 @@ def _report(result) -> None:
 @progress_app.command("add")
 def progress_add(
     ctx: typer.Context,
-    measure: str = typer.Argument(..., metavar="MEASURE", help="Measure id, e.g. HF1.M03."),
+    measure: str = typer.Argument(..., metavar="MEASURE", autocompletion=measure_ids, help="Measure id, e.g. HF1.M03."),
     status: Optional[str] = typer.Option(None, "--status", "-s", help="New status. " + ", ".join(STATUSES) + "."),
     percent: Optional[int] = typer.Option(None, "--percent", "-p", help="Percent done, 0..100 (100 only with abgeschlossen)."),
     note: Optional[str] = typer.Option(None, "--note", "-n", help="What happened (Markdown allowed)."),
@@ -110,33 +154,33 @@ def progress_add(
         result = append(state(ctx).plan_dir, updates=[entry], dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
-    _report(result)
+    _report(result, date_given=date is not None)
 
 
 @indicator_app.command("set", context_settings={"ignore_unknown_options": True})
 def indicator_set(
     ctx: typer.Context,
-    indicator: str = typer.Argument(..., metavar="INDICATOR", help="Indicator id, e.g. K-BEV-01."),
+    indicator: str = typer.Argument(..., metavar="INDICATOR", autocompletion=indicator_ids, help="Indicator id, e.g. K-BEV-01."),
     value: str = typer.Argument(..., metavar="VALUE", help="The value: 83060 or 22,8 / 22.8."),
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Date the value refers to, YYYY-MM-DD. Default: today."),
     area: Optional[str] = typer.Option(None, "--area", help="The area the value is for (areas.yaml). Default: the whole city."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
     """Append one indicator value to progress/YEAR.yaml."""
-    from ..data.sheets import to_number
     from ..api import record_progress as append
+    from ..data.sheets import to_number
     from ..writing.append import Refused
 
     try:
         number = to_number(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="VALUE") from None
-    entry = {"indicator": indicator, "value": number, "date": _parse_date(date), "area": area}
+    entry = {"indicator": indicator, "value": number, "date": _value_date(date), "area": area}
     try:
         result = append(state(ctx).plan_dir, values=[entry], dry_run=dry_run)
     except Refused as exc:
         _refused(exc)
-    _report(result)
+    _report(result, date_given=date is not None)
 
 
 @progress_app.command("import")
@@ -148,6 +192,9 @@ def progress_import(
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Refuse requests that ask about another year."),
     partial: bool = typer.Option(False, "--partial", help="Record the valid entries and list the problems."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and show what would be written."),
+    allow_duplicates: bool = typer.Option(False, "--allow-duplicates",
+                                          help="Record rows the plan already has again (same measure, date, status, "
+                                               "percent and note); by default they are skipped."),
 ) -> None:
     """Append progress entries from answered requests and spreadsheets: all, or none if anything is wrong.
 
@@ -161,8 +208,9 @@ def progress_import(
     from ..writing.append import Refused
 
     try:
-        found, result = import_progress(state(ctx).plan_dir, files, sheet=sheet, year=year, partial=partial,
-                                        dry_run=dry_run)
+        with working("checking and writing …"):
+            found, result = import_progress(state(ctx).plan_dir, files, sheet=sheet, year=year, partial=partial,
+                                            dry_run=dry_run, skip_existing=not allow_duplicates)
     except ImportRefused as exc:
         _problems(exc.answers)
         typer.echo(f"isek: refused: {exc.message}", err=True)
@@ -179,8 +227,10 @@ def progress_import(
         typer.echo(f"nothing to import from {_files(found)}; nothing was written")
         return
     _report(result)
-    n = len(found.entries) + len(found.drawdowns)
-    typer.echo(f"{'would import' if dry_run else 'imported'} {n} entries from {_files(found)}")
+    typer.echo(f"{'would import' if dry_run else 'imported'} {len(result.recorded)} entries from {_files(found)}")
+    if result.skipped:
+        typer.echo(f"skipped {len(result.skipped)} entries the plan already has (same measure, date, status, "
+                   "percent and note); --allow-duplicates records them again", err=True)
 
 
 def _problems(found) -> None:
@@ -222,6 +272,7 @@ def progress_request(
     the measures as partner read-only; only the input columns (status, percent, note, date, spent) can
     be edited. Take the answers back with 'isek progress import DIR/*.xlsx'.
     """
+    stdout_dash(output, "workbooks (a folder of files)")
     due_date = None
     if deadline is not None:
         from ..data.sheets import to_date
@@ -284,7 +335,7 @@ def _due_tables(data: dict) -> None:
         emit_table([[r["id"], r["title"], r["lead"], r["status"], pct(r["percent"]), r["end"], r["last_update"] or "never"]
                     for r in data["overdue"]],
                    ["id", "title", "lead", "status", "done", "end", "last update"],
-                   title=f"Overdue at the end of {y} ({len(data['overdue'])})", right=(4, 5))
+                   title=f"Overdue at the end of {y} ({len(data['overdue'])})", right=(4, 5), status_cols=(3,))
     if data["behind_schedule"]:
         emit_table([[r["id"], r["title"], r["lead"], pct(r["percent"]), f"{r['expected_percent']:g} %", r["rating"],
                      r["last_update"] or "never"] for r in data["behind_schedule"]],
@@ -292,7 +343,8 @@ def _due_tables(data: dict) -> None:
                    title=f"Behind schedule at the end of {y} ({len(data['behind_schedule'])})", right=(3, 4))
     if data["no_update"]:
         emit_table([[r["id"], r["title"], r["lead"], r["status"], r["last_update"] or "never"] for r in data["no_update"]],
-                   ["id", "title", "lead", "status", "last update"], title=f"No update in {y} ({len(data['no_update'])})")
+                   ["id", "title", "lead", "status", "last update"], title=f"No update in {y} ({len(data['no_update'])})",
+                   status_cols=(3,))
     if data["deferred"]:
         emit_table([[r["id"], r["title"], r["lead"], r["last_update"] or "never"] for r in data["deferred"]],
                    ["id", "title", "lead", "last update"],

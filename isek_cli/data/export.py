@@ -15,12 +15,11 @@ import json
 import re
 from typing import Any
 
-from ..plan.model import STATUSES
 from ..plan.index import PlanIndex
+from .describe import FTS_TABLE, GENERATOR, created, datapackage, datasette, is_money
 from .tables import BY_NAME, TABLES, B, D, I, L, N, S, Table, tables  # noqa: F401 (the export's tables, re-exported)
 
-GENERATOR = "isek export"
-SEP = "; "
+SEP = "; "  # lists in XLSX cells, as people type them (and as the catalogue import reads them)
 
 
 # --- value conversion per format ---------------------------------------------
@@ -29,12 +28,17 @@ def _number(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else v
 
 
+def _array(v: Any) -> str:
+    """A list as a JSON array: what Frictionless ("type": "array"), Datasette and sqlite-utils read."""
+    return json.dumps([_number(x) for x in v or []], ensure_ascii=False)
+
+
 def text_cell(v: Any, kind: str) -> str:
-    """A value as CSV text: '' for nothing, true/false, ISO dates, '; '-joined lists."""
+    """A value as CSV text: '' for nothing, true/false, ISO dates, lists as JSON arrays."""
     if v is None:
         return ""
     if kind == L:
-        return SEP.join(str(x) for x in v)
+        return _array(v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (dt.date, dt.datetime)):
@@ -44,7 +48,7 @@ def text_cell(v: Any, kind: str) -> str:
 
 def sql_cell(v: Any, kind: str) -> Any:
     if kind == L:
-        return SEP.join(str(x) for x in v) if v else None
+        return _array(v) if v else None
     if isinstance(v, bool):
         return int(v)
     if isinstance(v, dt.date):
@@ -78,51 +82,14 @@ def to_csv(data: dict[str, list[dict]], plan: PlanIndex, year: int) -> dict[str,
         w.writerow(t.names)
         w.writerows([text_cell(r.get(c), k) for c, k in t.columns] for r in data[t.name])
         files[f"{t.name}.csv"] = buf.getvalue().encode("utf-8")
-    files["datapackage.json"] = (json.dumps(datapackage(plan, year), ensure_ascii=False, indent=2) + "\n").encode()
+    files["datapackage.json"] = (json.dumps(datapackage(plan, data, year), ensure_ascii=False, indent=2)
+                                 + "\n").encode()
     return files
 
 
-def datapackage(plan: PlanIndex, year: int) -> dict[str, Any]:
-    """A Frictionless tabular data package describing the CSV files."""
-    meta = plan.meta
-    name = re.sub(r"[^a-z0-9._-]+", "-", "isek-" + meta.city.lower().translate(_UMLAUTS)).strip("-")
-    resources = []
-    for t in TABLES:
-        fields = []
-        for c, k in t.columns:
-            f: dict[str, Any] = {"name": c, "type": "string" if k == L else k}
-            if k == L:
-                f["description"] = f"several values separated by '{SEP.strip()}'"
-            if c in t.key:
-                f["constraints"] = {"required": True}
-            if c == "status":  # as written: one of the seven or a status of the plan's own
-                f.setdefault("constraints", {})["enum"] = list(STATUSES) + list(plan.plan_statuses)
-            elif c in ("counts_as", "status_counts_as"):
-                f.setdefault("constraints", {})["enum"] = list(STATUSES)
-            fields.append(f)
-        schema: dict[str, Any] = {"fields": fields, "primaryKey": list(t.key)}
-        if t.refs:  # a reference within the same table names the resource "" (Table Schema)
-            schema["foreignKeys"] = [{"fields": [c], "reference": {"resource": "" if ref == t.name else ref,
-                                                                   "fields": ["id"]}} for c, ref in t.refs]
-        resources.append({"profile": "tabular-data-resource", "name": t.name, "path": f"{t.name}.csv",
-                          "description": t.description, "format": "csv", "mediatype": "text/csv",
-                          "encoding": "utf-8", "schema": schema})
-    package: dict[str, Any] = {
-        "profile": "tabular-data-package", "name": name, "title": meta.title,
-        "description": f"{meta.title}: fields of action, goals, measures with their status in {year}, "
-                       f"progress entries and indicators, exported by isek.",
-        "generator": GENERATOR}
-    if meta.license:  # isek.yaml 'license', an SPDX id
-        package["licenses"] = [{"name": meta.license, "path": f"https://spdx.org/licenses/{meta.license}.html"}]
-    package["resources"] = resources
-    return package
-
-
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
 def to_sqlite(data: dict[str, list[dict]]) -> bytes:
-    """A SQLite database with primary keys, foreign keys and an index on every foreign key."""
+    """A SQLite database with primary keys, foreign keys, an index on every foreign key, and a
+    full-text index of the measures (``measures_fts``: title, description, progress notes)."""
     import sqlite3
 
     sql_type = {S: "TEXT", I: "INTEGER", N: "REAL", B: "INTEGER", D: "TEXT", L: "TEXT"}
@@ -145,6 +112,7 @@ def to_sqlite(data: dict[str, list[dict]]) -> bytes:
             marks = ", ".join("?" * len(t.columns))
             con.executemany(f'INSERT INTO "{t.name}" VALUES ({marks})',
                             [[sql_cell(r.get(c), k) for c, k in t.columns] for r in data[t.name]])
+        _fts(con, data)
         con.commit()
         broken = con.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
@@ -155,20 +123,39 @@ def to_sqlite(data: dict[str, list[dict]]) -> bytes:
         con.close()
 
 
+def _fts(con, data: dict[str, list[dict]]) -> None:
+    """A static FTS5 table whose rowid is the measure's rowid (Datasette: fts_pk rowid). The export
+    is never edited, so no triggers keep it in step."""
+    notes: dict[str, list[str]] = {}
+    for u in data["updates"]:
+        if u.get("note"):
+            notes.setdefault(u["measure"], []).append(u["note"])
+    con.execute(f'CREATE VIRTUAL TABLE "{FTS_TABLE}" USING fts5(title, description, notes, '
+                "tokenize = 'unicode61 remove_diacritics 2')")
+    rows = con.execute('SELECT rowid, id, title, description FROM "measures" ORDER BY rowid').fetchall()
+    con.executemany(f'INSERT INTO "{FTS_TABLE}" (rowid, title, description, notes) VALUES (?, ?, ?, ?)',
+                    [(rowid, title, desc, "\n".join(notes.get(mid, [])) or None) for rowid, mid, title, desc in rows])
+
+
 SQLITE_APP_ID = int.from_bytes(b"isek", "big")  # stored in the database header: marks isek's own output
+
+EURO = '#,##0 "€";-#,##0 "€"'  # whole euros with thousands separators; Excel shows them in the user's locale
 
 
 def to_xlsx(data: dict[str, list[dict]]) -> bytes:
-    """One workbook, one sheet per table (``measures`` first: it imports as a catalogue), bold frozen headers."""
+    """One workbook, one sheet per table (``measures`` first: it imports as a catalogue), bold frozen
+    headers, an autofilter, euro formats on money columns, and the data's date as the document's
+    created and modified time, so that the same plan gives the same bytes."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    when = created(data).replace(tzinfo=None)
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = GENERATOR
-    wb.properties.created = dt.datetime(2000, 1, 1)
+    wb.properties.created = wb.properties.modified = when
     bold = Font(bold=True)
     for t in sorted(TABLES, key=lambda t: t.name != "measures"):
         ws = wb.create_sheet(t.name)
@@ -176,10 +163,14 @@ def to_xlsx(data: dict[str, list[dict]]) -> bytes:
         for cell in ws[1]:
             cell.font = bold
         ws.freeze_panes = "A2"
-        widths = [len(c) for c in t.names]
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(t.columns))}{max(1, len(data[t.name]) + 1)}"
+        widths = [len(c) + 2 for c in t.names]  # room for the filter button
+        money = [is_money(c) for c, _ in t.columns]
         for r, row in enumerate(data[t.name], start=2):
             for col, (c, k) in enumerate(t.columns, start=1):
-                v = sql_cell(row.get(c), k) if k in (L, N) else row.get(c)
+                v = row.get(c)
+                v = (SEP.join(str(x) for x in v) or None) if k == L and v is not None else \
+                    _number(v) if k == N else v
                 if isinstance(v, str):
                     v = ILLEGAL_CHARACTERS_RE.sub("", v)
                 cell = ws.cell(row=r, column=col, value=v)
@@ -187,12 +178,34 @@ def to_xlsx(data: dict[str, list[dict]]) -> bytes:
                     cell.data_type = "s"  # text, never a formula
                 elif k == D and v is not None:
                     cell.number_format = "yyyy-mm-dd"
-                widths[col - 1] = max(widths[col - 1], min(60, len(str(v)) if v is not None else 0))
+                elif money[col - 1] and v is not None:
+                    cell.number_format = EURO
+                shown = len(f"{v:,} €") if money[col - 1] and isinstance(v, int) else len(str(v)) if v is not None else 0
+                widths[col - 1] = max(widths[col - 1], min(60, shown))
         for col, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = w + 2
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return _fixed_zip(buf.getvalue(), when)
+
+
+def _fixed_zip(raw: bytes, when: dt.datetime) -> bytes:
+    """The same archive with every member dated ``when`` (openpyxl dates them now) and the
+    document's modified time as set (openpyxl's save sets it to now)."""
+    import zipfile
+
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", body)
+            member = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            dst.writestr(member, body)
+    return out.getvalue()
 
 
 # --- writing without clobbering -------------------------------------------------
@@ -239,6 +252,8 @@ def write(fmt: str, output, plan: PlanIndex, year: int, *, plan_root, force: boo
         body = {"json": lambda: to_json(data, year), "sqlite": lambda: to_sqlite(data),
                 "xlsx": lambda: to_xlsx(data)}[fmt]()
         write_output(output, body, plan_root=plan_root, force=True)
+        if fmt == "sqlite":
+            return [output, _write_datasette(output, plan, data, year, plan_root, force)]
         return [output]
     if plan_root is not None and inside(output, plan_root):
         raise OutputRefused(f"{output} lies inside the plan folder {plan_root}; export elsewhere")
@@ -256,3 +271,27 @@ def write(fmt: str, output, plan: PlanIndex, year: int, *, plan_root, force: boo
         write_output(output / name, body, plan_root=plan_root, force=True)
         written.append(output / name)
     return written
+
+
+def _write_datasette(db, plan: PlanIndex, data, year: int, plan_root, force: bool):
+    """``metadata.json`` beside the database (``datasette serve FOLDER`` reads it); one an earlier
+    export wrote keeps its other databases, anyone else's is never overwritten."""
+    from ..writing.outputs import OutputRefused, write_output
+
+    path = db.parent / "metadata.json"
+    doc = datasette(plan, data, year, db.stem)
+    doc["about"] = GENERATOR
+    if path.exists():
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = None
+        mine = isinstance(old, dict) and old.get("about") == GENERATOR
+        if not (mine or force):
+            raise OutputRefused(f"{path} exists and was not written by isek export; the database was written, "
+                                "its Datasette metadata not (move that file, or use --force)")
+        if mine and isinstance(old.get("databases"), dict):
+            doc["databases"] = {**old["databases"], **doc["databases"]}
+    body = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    write_output(path, body, plan_root=plan_root, force=True)
+    return path

@@ -18,6 +18,7 @@ from ..i18n import LANGUAGES, catalogue
 from ..plan.model import COMPLETED, STATUSES
 from ..plan.index import PlanIndex
 from ..plan.shape import did_you_mean
+from ..plan.suggest import id_hint
 
 COLUMNS = {
     "measure": ["massnahme", "maßnahme", "massnahmen_nr", "nr", "id", "measure_id", "kennung"],
@@ -101,7 +102,7 @@ def parse(path: Path, plan: PlanIndex, sheet: str | None = None) -> tuple[list[d
             continue
         m = entry["measure"]
         if m not in plan.measure_index:
-            hint = did_you_mean(m, plan.measure_index)
+            hint = id_hint(m, plan.measure_index)
             bad(cell("measure"), "measure", f"'{m}' is not a measure of the plan" + (f"; {hint}" if hint else ""))
         if not horizon.start <= entry["date"].year <= horizon.end:
             bad(cell("date"), "date", f"{entry['date']} lies outside the horizon {horizon.start}–{horizon.end}")
@@ -161,7 +162,7 @@ def _drawdowns(table, cols: dict[str, int], plan: PlanIndex) -> tuple[list[dict[
                 if name == "grant":
                     value: Any = sheets.to_text(c.value)
                     if value not in plan.grant_index:
-                        hint = did_you_mean(value, plan.grant_index)
+                        hint = id_hint(value, plan.grant_index)
                         raise ValueError(f"'{value}' is not a grant of funding.yaml" + (f"; {hint}" if hint else ""))
                 elif name == "date":
                     value = sheets.to_date(c.value)

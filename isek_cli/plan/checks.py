@@ -15,7 +15,7 @@ from .diagnostics import Loc, Problem
 from .model import STATUSES, period_key, period_year
 from .checks_money import check_grant, check_money
 from .checks_progress import check_progress
-from .shape import did_you_mean
+from .suggest import IdHints
 
 KIND_NAMES = {
     "guiding_goal": "guiding goal",
@@ -128,6 +128,8 @@ def cross_check(files) -> list[Problem]:
     for e in by_id.values():
         of_kind[e.kind].append(e.id)
 
+    hinters: dict[tuple[str, ...], IdHints] = {}
+
     def ref(value: str, kinds: tuple[str, ...], loc, what: str) -> Entity | None:
         """Resolve a reference; ``loc`` may be a callable so hot loops build no Loc."""
         target = by_id.get(value)
@@ -142,8 +144,10 @@ def cross_check(files) -> list[Problem]:
             msg = f"{what} '{value}' is {_a(KIND_NAMES[target.kind])}, not {_a(names)}"
         else:
             msg = f"{what} '{value}' does not exist"
-        candidates = [i for k in kinds for i in of_kind[k]]
-        hint = did_you_mean(value, candidates) or f"use the id of {_a(names)} defined in the plan"
+        hinter = hinters.get(kinds)
+        if hinter is None:  # one per kind of reference, so many wrong references stay cheap
+            hinter = hinters[kinds] = IdHints([i for k in kinds for i in of_kind[k]])
+        hint = hinter.hint(value) or f"use the id of {_a(names)} defined in the plan"
         problems.append(Problem("E302", loc, msg, hint))
         return None
 
@@ -161,6 +165,7 @@ def cross_check(files) -> list[Problem]:
     in_horizon = (lambda y: start <= y <= end) if isinstance(start, int) and isinstance(end, int) else (lambda y: True)
 
     statuses, scale = _vocabulary(files, ents, problems)
+    _priority_hints(files, scale)
     used_guiding: set[str] = set()
     for e in ents:
         if e.kind == "field" and e.obj is not None:
@@ -249,6 +254,33 @@ def _check_measure(e: Entity, by_id, ref, in_horizon, start, end, scale) -> list
             out.append(Problem("W401", loc.child(key), f"{key} year {value} of measure '{m.id}' lies outside the horizon {start}–{end}",
                                "check the year, or widen the horizon in isek.yaml", severity="warning"))
     return out
+
+
+ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+
+
+def _priority_hints(files, scale: dict[int, str] | None) -> None:
+    """A priority that is no number (``priority: I``, ``hoch``) gets the plan's own scale as its hint:
+    only now, with isek.yaml read, is the scale known."""
+    for pf in files:
+        for p in pf.source.problems:
+            if p.code == "E203" and p.loc.path[-1:] == ("priority",):
+                levels = scale_text(scale) if scale else "1 (highest), 2, 3"
+                raw = str(_value_at(pf.source.data, p.loc.path)).strip()
+                meant = ROMAN.get(raw.upper())
+                lead = f"write {meant}, not {raw}; " if meant is not None and (scale is None or meant in scale) else ""
+                p.hint = f"{lead}priority is a number of the plan's scale: {levels}"
+
+
+def _value_at(data, path: tuple):
+    for seg in path:
+        if isinstance(data, dict):
+            data = data.get(seg)
+        elif isinstance(data, list) and isinstance(seg, int) and 0 <= seg < len(data):
+            data = data[seg]
+        else:
+            return None
+    return data
 
 
 def scale_text(scale: dict[int, str]) -> str:

@@ -17,6 +17,7 @@ def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str])
     # Locations are built only for problems: a state-wide plan has 100,000s of entries.
     history: dict[str, list[tuple[Any, str, int]]] = defaultdict(list)
     seen_values: dict[tuple, Loc] = {}
+    seen_updates: set[tuple] = set()  # an import run twice doubles every entry: say so
     for pf in sorted((p for p in files if p.kind == "progress"), key=lambda p: p.rel):
         rel = pf.rel
         name_year = int(rel.rsplit("/", 1)[-1][:4])
@@ -37,6 +38,12 @@ def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str])
             if u.percent == 100 and statuses.get(u.status, u.status) != COMPLETED:
                 out.append(Problem("E307", Loc(rel, ("updates", i, "percent")), f"percent 100 with status '{u.status}' for '{u.measure}'",
                                    "a measure is 100 % done only when abgeschlossen; set the status or lower the percent"))
+            same = entry_key(u)
+            if same in seen_updates:
+                out.append(Problem("W415", Loc(rel, ("updates", i)),
+                                   f"the same entry for '{u.measure}' on {u.date} is recorded twice",
+                                   "remove one of them (a spreadsheet imported twice?)", severity="warning"))
+            seen_updates.add(same)
             history[u.measure].append((u, rel, i))
         for i, v in pf.items.get("values", []):
             ref(v.indicator, ("indicator",), lambda rel=rel, i=i: Loc(rel, ("values", i, "indicator")), "indicator")
@@ -54,6 +61,11 @@ def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str])
         entries.sort(key=lambda e: e[0].date)  # stable: ties keep file order
         out += _check_history(measure, entries, statuses)
     return out
+
+
+def entry_key(u) -> tuple:
+    """What makes two progress entries the same one: measure, date, status, percent and note."""
+    return (u.measure, u.date, u.status, u.percent, (u.note or "").strip())
 
 
 def _unknown_status(status: str, statuses: dict[str, str], loc: Loc) -> Problem:

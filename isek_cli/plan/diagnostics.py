@@ -68,6 +68,10 @@ CODES: dict[str, str] = {
     "W412": "yearly costs above the estimated cost (or a year listed twice)",
     "W413": "funding that names no programme of funding.yaml",
     "W414": "grant above its eligible cost",
+    # everyday use
+    "W415": "the same progress entry twice (measure, date, status, percent and note alike)",
+    # editors
+    "W420": "the plan's .schema/ was written by an older isek",
 }
 
 

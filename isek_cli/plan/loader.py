@@ -8,6 +8,7 @@ collected, never raised, so one run reports everything (like beancount).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import re
@@ -82,15 +83,17 @@ class Loaded:
 
 
 def find_plan_dir(option: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
-    """The given folder, else ./plan if it exists, else the current folder.
+    """The given folder; else the current folder if it holds isek.yaml, else ./plan, else the nearest
+    folder above with isek.yaml (as git finds its repository: isek works inside ``plan/fields``).
 
-    ``$ISEK_PLAN`` is the command line's business (``--plan`` reads it); the library
-    never reads the environment for it.
+    ``$ISEK_PLAN`` is the command line's business (``--plan`` reads it), never the library's.
     """
     if option:
         return Path(option)
     cwd = cwd or Path.cwd()
-    return cwd / "plan" if (cwd / "plan").is_dir() else cwd
+    if (cwd / "isek.yaml").is_file() or not (cwd / "plan").is_dir():
+        return next((f for f in (cwd, *cwd.parents) if (f / "isek.yaml").is_file()), cwd)
+    return cwd / "plan"
 
 
 def discover(root: Path, listdir=None) -> tuple[list[tuple[str, str]], list[Problem]]:
@@ -310,11 +313,17 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
     are always fresh.
     """
     root = Path(root)
-    if use_cache and overrides is None and snapshot is None:
-        from . import cache
+    if overrides is not None or snapshot is not None:
+        return _load(root, overrides, snapshot)
+    from . import cache
+    from .schema import stale_warning
 
-        return cache.load(root, lambda: _load(root, None, None))
-    return _load(root, overrides, snapshot)
+    loaded = cache.load(root, lambda: _load(root, None, None)) if use_cache else _load(root, None, None)
+    # Outside the cache: .schema/ is no plan file, and a newer isek must notice it at once.
+    stale = stale_warning(root)
+    return loaded if stale is None else dataclasses.replace(
+        loaded, diagnostics=sorted([*loaded.diagnostics, stale], key=sort_key))
+
 
 
 def _load(root: Path, overrides, snapshot) -> Loaded:

@@ -213,12 +213,15 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
         return Problem("E204", loc, f"'{key}'{where}: {ctx.get('problem', 'invalid value')}", ctx.get("hint", ""))
     if etype == "missing":
         parent = _get(data, path[:-1])
-        return Problem("E202", base.child(*path[:-1]), f"missing required key '{key}'{where if parent else ''}",
-                       f"add the line '{EXAMPLES.get(key, key + ': …')}'")
+        hint = _misspelt(key, parent) or f"add the line '{EXAMPLES.get(key, key + ': …')}'"
+        return Problem("E202", base.child(*path[:-1]), f"missing required key '{key}'{where if parent else ''}", hint)
     if etype in ("extra_forbidden", "unexpected_keyword_argument"):
         holder = _model_at(model, path[:-1])
         allowed = list(fields_of(holder)) if holder else []
-        hint = did_you_mean(key, allowed) or (f"allowed keys here: {', '.join(allowed)}" if allowed else "remove the key")
+        hint = did_you_mean(key, allowed)
+        if hint and _is_scalar(value):  # the entry's own value, not a sample: the line as it should read
+            hint += f" write '{difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)[0]}: {_short(str(value))}'"
+        hint = hint or (f"allowed keys here: {', '.join(allowed)}" if allowed else "remove the key")
         if value is None and key.isdigit():
             hint = ("a comma inside { } separates entries, so a decimal comma split the number and made "
                     f"'{key}' a key; write decimals with a decimal point (15.2, not 15,2)")
@@ -254,6 +257,23 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
     return Problem("E204", loc, f"'{key}'{where}: {err.get('msg', 'invalid value')}", "correct the value")
 
 
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool) and str(value) != ""
+
+
+def _misspelt(key: str, parent: Any) -> str:
+    """For a missing key: a key of the entry that looks like it, with the entry's own value."""
+    if not isinstance(parent, dict):
+        return ""
+    others = [k for k in parent if isinstance(k, str) and k != key]
+    match = difflib.get_close_matches(key, others, n=1, cutoff=0.6)
+    if not match:
+        return ""
+    value = parent[match[0]]
+    shown = f"{match[0]}: {_short(str(value))}" if _is_scalar(value) else match[0]
+    return f"'{shown}' looks misspelt: write '{key}" + (f": {_short(str(value))}'" if _is_scalar(value) else "'")
+
+
 def _structure_hint(etype: str, key: str, value: Any) -> str:
     if etype == "list_type":
         if value is None:
@@ -271,6 +291,8 @@ def _value_hint(etype: str, value: Any) -> str:
         return "write the date unquoted as YYYY-MM-DD, e.g. 2024-05-14"
     if etype in ("int_type", "int_from_float") and isinstance(value, str) and value.strip().isdigit():
         return "remove the quotes so the value is read as a number"
+    if isinstance(value, str) and value.strip().endswith("%") and value.strip()[:-1].strip().isdigit():
+        return f"write {value.strip()[:-1].strip()}: the number without the percent sign"
     if etype == "string_too_short":
         return "write a text, or remove the key if it is optional"
     return "correct the value; quote it if it is meant as text"

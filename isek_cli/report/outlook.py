@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..plan.model import COMPLETED, DEFERRED, DROPPED, ONGOING
+from ..plan.model import COMPLETED, DEFERRED, DROPPED, ONGOING, period_year
 from ..plan.index import PlanIndex
 
 from ..query.due import TOLERANCE
@@ -28,9 +28,10 @@ def _last_year_with_update(plan: PlanIndex, measure_id: str, year: int) -> int |
 
 def _pace(m: dict[str, Any], year: int, end: int) -> float | None:
     """Percent the measure reaches by the end of year ``end`` at the pace it kept since its start."""
-    if m["percent"] is None or m["start"] is None or m["start"] > year:
+    start = period_year(m["start"])  # a year, or a month such as "2024-04" (format v2)
+    if m["percent"] is None or start is None or start > year:
         return None
-    per_year = m["percent"] / (year - m["start"] + 1)
+    per_year = m["percent"] / (year - start + 1)
     return min(100.0, m["percent"] + per_year * (end - year))
 
 
@@ -42,21 +43,22 @@ def measures(plan: PlanIndex, year: int, ms: list[dict[str, Any]]) -> dict[str, 
         if m["status"] in (COMPLETED, DROPPED):
             continue
         last = _last_year_with_update(plan, m["id"], year)
-        started = m["start"] is None or m["start"] <= year - SILENT_YEARS + 1
+        start, end = period_year(m["start"]), period_year(m["end"])
+        started = start is None or start <= year - SILENT_YEARS + 1
         if m["status"] == DEFERRED:
             silent.append(m | {"reason": "deferred", "last_year": last})
         elif started and (last is None or last <= year - SILENT_YEARS):
             silent.append(m | {"reason": "silent", "last_year": last})
         elif m["status"] == ONGOING:
             continue  # an ongoing task has no end to reach
-        elif m["end"] is not None and m["end"] > h_end:
+        elif end is not None and end > h_end:
             beyond.append(m | {"reason": "beyond"})
-        elif m["end"] is not None and m["end"] <= year:
+        elif end is not None and end <= year:
             at_risk.append(m | {"reason": "overdue", "projected": _pace(m, year, h_end)})
         elif (projected := _pace(m, year, h_end)) is not None and projected < 100 - TOLERANCE:
             at_risk.append(m | {"reason": "pace", "projected": round(projected)})
-        elif (m["status"] in ("nicht_begonnen", "in_planung") and m["start"] is not None and m["end"] is not None
-              and m["end"] - m["start"] + 1 > years_left):  # not begun, and takes longer than the time left
+        elif (m["status"] in ("nicht_begonnen", "in_planung") and start is not None and end is not None
+              and end - start + 1 > years_left):  # not begun, and takes longer than the time left
             at_risk.append(m | {"reason": "late_start", "projected": None})
     return {"silent": silent, "beyond": beyond, "at_risk": at_risk}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,11 @@ def _bounded(name: str, func):
     return filtered
 
 
+@lru_cache(maxsize=8)
 def environment(lang: str, user_templates: Path | None = None) -> ImmutableSandboxedEnvironment:
+    """One environment per language and template folder, so each template compiles once per process
+    (a site renders a dozen pages; `isek serve` renders them on every save). Jinja's auto_reload
+    still recompiles a template whose file changed."""
     paths = ([str(user_templates)] if user_templates else []) + [str(templates_dir())]
     env = ReportSandbox(
         loader=ChoiceLoader([FileSystemLoader(p) for p in paths]),

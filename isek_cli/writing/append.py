@@ -21,6 +21,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from . import textedit
+from ..plan.checks_progress import entry_key
 from ..plan.diagnostics import Diagnostic
 from ..plan.loader import load_plan
 from ..plan.model import NOT_STARTED
@@ -59,6 +60,7 @@ class WriteResult:
     old_texts: dict[str, str] = field(default_factory=dict)  # rel -> text before ("" for a new file)
     warnings: list[Diagnostic] = field(default_factory=list)
     dry_run: bool = False
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # updates already in the plan, not written again
 
     def diff(self) -> str:
         """The change as a unified diff (what `git diff` will show)."""
@@ -76,31 +78,70 @@ def progress_rel(year: int) -> str:
     return f"progress/{year}.yaml"
 
 
+def lock_path(root: Path) -> Path:
+    """Where writers to this plan lock: inside the git directory when the plan lives in a git work
+    tree (so the lock never shows as an untracked file; one lock per plan folder), else
+    ``.isek.lock`` in the plan folder (no git, nothing to show it; ``isek init`` also ignores it)."""
+    import hashlib
+
+    root = Path(os.path.realpath(root))
+    for folder in (root, *root.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            git_dir = dot_git
+        elif dot_git.is_file():  # a worktree or submodule: "gitdir: PATH"
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if not text.startswith("gitdir:"):
+                break
+            git_dir = (folder / text[len("gitdir:"):].strip()).resolve()
+        else:
+            continue
+        if not os.access(git_dir, os.W_OK):
+            break
+        key = hashlib.blake2b(str(root).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+        return git_dir / f"isek-{key}.lock"
+    return root / LOCK_NAME
+
+
 def plan_lock(root: Path) -> FileLock:
-    return FileLock(str(Path(root) / LOCK_NAME), timeout=LOCK_TIMEOUT)
+    return FileLock(str(lock_path(root)), timeout=LOCK_TIMEOUT)
 
 
 def append(root: str | os.PathLike, updates: list[dict] = (), values: list[dict] = (), *,
-           drawdowns: list[dict] = (), dry_run: bool = False) -> WriteResult:
-    """Append progress entries (updates), indicator values and drawdowns; see the module doc."""
+           drawdowns: list[dict] = (), dry_run: bool = False, skip_existing: bool = False) -> WriteResult:
+    """Append progress entries (updates), indicator values and drawdowns; see the module doc.
+
+    ``skip_existing``: leave out updates the plan already has (same measure, date, status,
+    percent and note), so a spreadsheet imported twice does not double every entry.
+    """
     root = Path(root)
     lists = {"updates": list(updates), "values": list(values), "drawdowns": list(drawdowns)}
     try:
         with plan_lock(root):
-            return _append_locked(root, lists, dry_run)
+            return _append_locked(root, lists, dry_run, skip_existing)
     except Timeout:
-        raise Refused(f"another isek write holds the lock {root / LOCK_NAME} (waited {LOCK_TIMEOUT:g} s); "
+        raise Refused(f"another isek write holds the lock {lock_path(root)} (waited {LOCK_TIMEOUT:g} s); "
                       "try again, or remove the lock file if no isek is running") from None
 
 
 LISTS = ("updates", "values", "drawdowns")  # the lists of a progress file, in the order writes fill them
 
 
-def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool) -> WriteResult:
+def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool, skip_existing: bool) -> WriteResult:
     before = load_plan(root, use_cache=False)  # under the lock, always from the files themselves
     errors = [d for d in before.diagnostics if d.severity == "error"]
     if errors:
         raise Refused(f"the plan already has {len(errors)} error(s); fix them first (isek check)", errors)
+    skipped: list[dict] = []
+    if skip_existing:
+        known = {entry_key(u) for entries in before.plan.history.values() for u in entries}
+        fresh = []
+        for e in new["updates"]:
+            key = (e["measure"], e["date"], e["status"], e.get("percent"), (e.get("note") or "").strip())
+            (skipped if key in known else fresh).append(e)
+        new = dict(new, updates=fresh)
+        if not any(new.values()):
+            return WriteResult(dry_run=dry_run, skipped=skipped)
     meta = before.plan.meta
     by_year: dict[int, dict[str, list[dict]]] = {}
     for list_key, entries in new.items():
@@ -111,7 +152,7 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool) -> Wri
                               f"{meta.horizon.start}–{meta.horizon.end}")
             by_year.setdefault(year, {k: [] for k in LISTS})[list_key].append(e)
 
-    result = WriteResult(dry_run=dry_run)
+    result = WriteResult(dry_run=dry_run, skipped=skipped)
     olds: dict[str, tuple[bytes, str | None]] = {}
     for year, lists in sorted(by_year.items()):
         rel = progress_rel(year)
@@ -123,7 +164,8 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool) -> Wri
         else:
             bom, old = b"", None
             result.created.append(rel)
-        text = old if old is not None else textedit.new_progress_file(year)
+        text = old if old is not None else textedit.new_progress_file(
+            year, modeline=(root / ".schema").is_dir())
         try:
             for list_key in LISTS:
                 text = textedit.insert(text, list_key, lists[list_key])

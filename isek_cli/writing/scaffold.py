@@ -9,10 +9,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..resources import example_plan_dir, skeleton_dir
-from ..plan.schema import write_schemas
+from ..plan.schema import SCHEMA_FOLDER, with_modeline, write_schemas
 from ..errors import IsekError
-
-SCHEMA_FOLDER = ".schema"
 
 
 class PlanExists(IsekError):
@@ -26,7 +24,7 @@ def create(directory: Path, *, city: str, start: int, end: int, example: bool = 
         raise PlanExists(f"{directory} already holds a plan (isek.yaml exists); nothing was written")
     directory.mkdir(parents=True, exist_ok=True)
     if example:
-        return _copy_example(directory)
+        return _copy_example(directory, editor)
     env = Environment(loader=FileSystemLoader(str(skeleton_dir())), keep_trailing_newline=True,
                       undefined=StrictUndefined, autoescape=False)
     # A JSON string is a valid YAML double-quoted scalar: safe for any city name.
@@ -75,9 +73,10 @@ def _write_gitignore(directory: Path) -> Path:
     return path
 
 
-def _copy_example(directory: Path) -> list[Path]:
+def _copy_example(directory: Path, editor: bool) -> list[Path]:
     source = example_plan_dir()
-    sources = sorted(source.rglob("*.yaml"))
+    # the plan files and the area outlines they name (areas/*.geojson)
+    sources = sorted(p for p in source.rglob("*") if p.suffix in (".yaml", ".geojson") and p.is_file())
     clashes = [str(p.relative_to(source)) for p in sources if (directory / p.relative_to(source)).exists()]
     if clashes:
         raise PlanExists(f"{directory} already holds plan files ({', '.join(clashes[:5])}); nothing was written")
@@ -85,7 +84,14 @@ def _copy_example(directory: Path) -> list[Path]:
     for path in sources:
         target = directory / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        rel = path.relative_to(source).as_posix()
+        if editor and path.suffix == ".yaml":
+            with open(target, "x", encoding="utf-8", newline="") as fh:
+                fh.write(with_modeline(rel, path.read_text(encoding="utf-8")))
+        else:
+            shutil.copyfile(path, target)
         written.append(target)
+    if editor:
+        written += write_schemas(directory / SCHEMA_FOLDER)
     written.append(_write_gitignore(directory))
     return written

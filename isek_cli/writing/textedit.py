@@ -119,8 +119,12 @@ def render_entry(entry: dict[str, Any], list_key: str, *, flow: bool, dash_col: 
     return "".join(lines)
 
 
-def new_progress_file(year: int) -> str:
-    return f"year: {year}\nupdates: []\nvalues: []\n"
+def new_progress_file(year: int, *, modeline: bool = False) -> str:
+    """A new year's file; with ``modeline`` (the plan has a .schema/ folder) editors check it too."""
+    from ..plan.schema import with_modeline
+
+    text = f"year: {year}\nupdates: []\nvalues: []\n"
+    return with_modeline(f"progress/{year}.yaml", text) if modeline else text
 
 
 def _compose(text: str) -> yaml.Node:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ...plan.schema import KINDS, SCHEMA_FOLDER, schema_text, with_modeline
 from ...writing.textedit import scalar
 from .cells import STOPWORDS, slug
 
@@ -133,7 +134,7 @@ def render(draft) -> dict[str, str]:
              "areas:\n"] + [f"  - {_flow_map(a)}\n" for a in draft.areas])
     for n, f in enumerate(draft.fields, start=1):
         files[f"fields/{n:02d}-{file_slug(f['title'])}.yaml"] = field_text(f, draft.source)
-    return files
+    return {rel: with_modeline(rel, text) for rel, text in files.items()}
 
 
 def _priorities(draft) -> list[str]:
@@ -198,6 +199,10 @@ def write(into: Path, files: dict[str, str]) -> list[Path]:
     texts = dict(files)
     if not (into / ".gitignore").exists():
         texts[".gitignore"] = GITIGNORE
+    for kind in KINDS:  # the schemas the files' modelines point at (one already there is kept)
+        rel = f"{SCHEMA_FOLDER}/{kind}.schema.json"
+        if not (into / rel).exists():
+            texts[rel] = schema_text(kind)
     written: list[Path] = []
     try:
         for rel, text in texts.items():
