@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadFilter, IsekError, PlanInvalid, UnknownId
-from .plan.diagnostics import Diagnostic
+from .plan.diagnostics import Diagnostic, Validity
 from .plan.index import PlanIndex
 from .plan.loader import Loaded, find_plan_dir, load_plan
 from .plan.model import STATUSES
@@ -84,7 +84,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'isek_cli.api' has no attribute '{name}'")
 
 
-class Plan:
+class Plan(Validity):
     """A loaded plan: its content, its diagnostics, and the questions isek answers about it.
 
     Attributes:
@@ -106,20 +106,7 @@ class Plan:
         return f"<isek Plan {str(self.root)!r}{where}: {len(self.index.measure_index)} measures, " \
                f"{len(self.errors)} error(s)>"
 
-    # --- validity ---------------------------------------------------------------------
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        """True when the plan has no errors (warnings allowed)."""
-        return not self.errors
+    # --- the load (errors, warnings and ok come from Validity) ----------------------
 
     @property
     def loaded(self) -> Loaded:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IsekError
-from ..plan.diagnostics import Diagnostic, sort_key
+from ..plan.diagnostics import Diagnostic, Validity, sort_key
 from ..plan.loader import Loaded, PlanFile, resolve
 from . import file as pfile
 from .summary import Summary, cached_summary, failure_problem, fresh_summary, load_entry
@@ -40,7 +40,7 @@ class PortfolioInvalid(IsekError):
 
 
 @dataclass
-class PortfolioPlan:
+class PortfolioPlan(Validity):
     """One plan of the portfolio: where it is, and its summary (None when it could not be read).
 
     ``diagnostics`` are the plan's own and those of its entry in portfolio.yaml, with paths
@@ -58,14 +58,6 @@ class PortfolioPlan:
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return self.entry_diagnostics + self.own_diagnostics
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
 
     @property
     def ok(self) -> bool:
@@ -132,7 +124,7 @@ def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-class Portfolio:
+class Portfolio(Validity):
     """Several plans read as one (portfolio.yaml).
 
     Attributes:
@@ -193,19 +185,6 @@ class Portfolio:
     def diagnostics(self) -> list[Diagnostic]:
         """Every problem: the portfolio file's, then each plan's (its entry's and its own)."""
         return self._file_diagnostics + [d for p in self.plans for d in p.own_diagnostics]
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        """True when neither the portfolio file nor any plan has errors."""
-        return not self.errors
 
     def plan(self, id: str) -> PortfolioPlan:
         """The plan with this id; raises ``UnknownId`` (with a did-you-mean hint)."""
