@@ -12,7 +12,7 @@ from ..plan.model import STATUSES
 from . import ci
 from .app import app
 from .check import CheckFormat, github_line, print_text
-from .common import SHORT_STATUS, WIDE_HELP, TableFormat, dump_json, emit_csv, emit_json, emit_table, is_terminal
+from .common import SHORT_STATUS, WIDE_HELP, TableFormat, dump_json, echo, emit_csv, emit_json, emit_table, is_terminal
 from .data import ExportFormat
 from .report import Lang, _templates_option
 
@@ -39,11 +39,11 @@ def _complain(pf: Portfolio) -> None:
         return
     for d in pf._file_diagnostics:
         if d.severity == "error":
-            typer.echo(f"{d.where}: error[{d.code}]: {d.message}", err=True)
+            echo(f"{d.where}: error[{d.code}]: {d.message}", err=True)
     for p in pf.plans:
         if not p.ok and p.own_diagnostics:
-            typer.echo(f"isek: plan {p.id} ({p.path}) has {len(p.errors)} error(s); left out", err=True)
-    typer.echo(f"isek: run 'isek portfolio check {pf.file}' for every problem", err=True)
+            echo(f"isek: plan {p.id} ({p.path}) has {len(p.errors)} error(s); left out", err=True)
+    echo(f"isek: run 'isek portfolio check {pf.file}' for every problem", err=True)
     raise typer.Exit(1)
 
 
@@ -74,10 +74,10 @@ def check(
     elif fmt is CheckFormat.github:
         for d in diags:
             typer.echo(github_line(d, pf.folder))
-        typer.echo("\n".join(lines))
+        echo("\n".join(lines))
     else:
         print_text(diags, pf.folder, color=is_terminal())
-        typer.echo("\n".join(lines))
+        echo("\n".join(lines))
     ci.append_step_summary(ci.check_summary(diags, pf.folder, lines[-1]))
     raise typer.Exit(1 if failing(diags, strict) else 0)
 
@@ -144,9 +144,9 @@ def status(
                    wide=wide, short=short)
         late = [r for r in data["plans"] if r["valid"] and r["report_missing"]]
         if late:
-            typer.echo(f"Bericht fehlt: {len(late)} plan(s) have no progress file for {y}; they are counted with "
-                       f"the state of their last report: " + ", ".join(f"{r['id']} ({r['last_year'] or 'none'})"
-                                                                      for r in late))
+            echo(f"Bericht fehlt: {len(late)} plan(s) have no progress file for {y}; they are counted with "
+                 f"the state of their last report: " + ", ".join(f"{r['id']} ({r['last_year'] or 'none'})"
+                                                                for r in late))
     _complain(pf)
 
 
@@ -176,7 +176,7 @@ def funding(
     elif format is TableFormat.csv:
         emit_csv(data["by_plan_and_year"], FUNDING_COLUMNS)
     elif not data["programmes"]:
-        typer.echo(f"No funding programmes in any plan of {pf.file} (funding.yaml, see docs/plan-format.md).")
+        echo(f"No funding programmes in any plan of {pf.file} (funding.yaml, see docs/plan-format.md).")
     else:
         # As in 'isek funding': a programme without grants has nothing granted or drawn: "–", not "0 €".
         emit_table([[p["id"], p["title"], len(p["plans"]), p["grants"],
@@ -194,12 +194,12 @@ def funding(
                    title="By programme year", right=(1, 3, 4, 5))
         flags = data["flags"]  # worded as 'isek funding' words them, ids as PLAN:ID
         for f in flags["overspent"]:
-            typer.echo(f"overspent: {f['measure']} spent {_eur(f['spent_eur'])}, "
-                       f"estimated at most {_eur(f['cost_max_eur'])}")
+            echo(f"overspent: {f['measure']} spent {_eur(f['spent_eur'])}, "
+                 f"estimated at most {_eur(f['cost_max_eur'])}")
         for f in flags["drawn_above_granted"]:
-            typer.echo(f"drawn above granted: {f['grant']} drew {_eur(f['drawn_eur'])} of {_eur(f['granted_eur'])}")
+            echo(f"drawn above granted: {f['grant']} drew {_eur(f['drawn_eur'])} of {_eur(f['granted_eur'])}")
         for f in flags["undrawn"]:
-            typer.echo(f"nothing drawn yet: {f['grant']} ({f['year']}, {_eur(f['granted_eur'])})")
+            echo(f"nothing drawn yet: {f['grant']} ({f['year']}, {_eur(f['granted_eur'])})")
     _complain(pf)
 
 
@@ -218,7 +218,7 @@ def show(
         return
     from .showtext import render
 
-    typer.echo(f"{data['plan']}: " + render(data))
+    echo(f"{data['plan']}: " + render(data))
 
 
 @portfolio_app.command("site")
@@ -240,8 +240,8 @@ def site(
     pf = _open(file, no_cache)
     written, removed = pf.write_site(output, lang=lang.value if lang else None, templates=templates, force=force)
     for rel in removed:
-        typer.echo(f"removed {output / rel} (no longer part of the site)", err=True)
-    typer.echo(f"wrote {len(written)} files to {output} (open {output / 'index.html'})", err=True)
+        echo(f"removed {output / rel} (no longer part of the site)", err=True)
+    echo(f"wrote {len(written)} files to {output} (open {output / 'index.html'})", err=True)
     _complain(pf)
 
 
@@ -268,5 +268,5 @@ def export(
     written = pf.export(fmt, output, year=year, force=force)
     valid = sum(p.ok for p in pf.plans)
     where = f"{output} ({len(written)} files)" if fmt == "csv" else str(output)
-    typer.echo(f"wrote {where}: {fmt}, {valid} of {len(pf.plans)} plans, status in {pf._year(year)}", err=True)
+    echo(f"wrote {where}: {fmt}, {valid} of {len(pf.plans)} plans, status in {pf._year(year)}", err=True)
     _complain(pf)
