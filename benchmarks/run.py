@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/run.py --measures 1000 --reps 2  # quick look
     .venv/bin/python benchmarks/run.py --rows write,diff         # some rows only
     .venv/bin/python benchmarks/run.py --json out.json --markdown table.md
+    .venv/bin/python benchmarks/run.py --rows '' --portfolio     # issue 17's portfolio row alone (~30 min)
 
 Every timing is a separate process (what a planner or CI runs). isek and its reference run
 alternately (paired: reference, isek, reference, isek …), so that a burst of load on a shared
@@ -14,7 +15,7 @@ interpreter unless a row says otherwise. Targets and floors are those of issue 1
 is 1 only when a row is past its floor (judged on the median ratio of ``--basis``, CPU by
 default: on a shared machine wall time also measures the neighbours). Results are written only
 where ``--json`` / ``--markdown`` say (never to the tracked ``benchmarks/results.json`` unless
-you name it).
+you name it). ``--portfolio`` adds the portfolio row of issue 17 (benchmarks/portfolio_bench.py).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from genplan import break_references, generate, unknown_keys  # noqa: E402
+from portfolio_bench import bench_portfolio  # noqa: E402
+from portfolio_bench import lines as portfolio_lines  # noqa: E402
+from portfolio_bench import verdicts as portfolio_verdicts  # noqa: E402
 
 PY = sys.executable
 ISEK = [PY, "-m", "isek_cli"]
@@ -285,6 +289,8 @@ def main() -> None:
     ap.add_argument("--json", default=None, help="write the results to this file")
     ap.add_argument("--markdown", default=None, help="write the Markdown table to this file")
     ap.add_argument("--work", default=None, help="folder for generated plans, kept (default: a temporary folder)")
+    ap.add_argument("--portfolio", action="store_true", help="also the portfolio row: 400 plans x 150 measures")
+    ap.add_argument("--portfolio-plans", type=int, default=400, help="plans in the portfolio row")
     args = ap.parse_args()
     rows = [r.strip() for r in args.rows.split(",") if r.strip()]
     unknown = [r for r in rows if r not in ROWS]
@@ -299,12 +305,17 @@ def main() -> None:
         for row in rows:
             print(f"… {row}", file=sys.stderr, flush=True)
             results["rows"][row] = getattr(bench, row)()
+        if args.portfolio:
+            print(f"… portfolio of {args.portfolio_plans} plans", file=sys.stderr, flush=True)
+            results["portfolio"] = bench_portfolio(ISEK, PY, work, args.reps, plans=args.portfolio_plans)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     text, md, ok = lines(results)
     print(f"{args.measures} measures, {args.reps} pairs per row; ratios isek / reference")
     print("\n".join(text))
+    if args.portfolio:
+        print("\n".join(["", *portfolio_lines(results["portfolio"]), *portfolio_verdicts(results["portfolio"])]))
     results["ok"] = ok
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -11,9 +11,11 @@ Names are imported on first use, so ``isek --version`` stays instant.
 
 from .version import __version__
 
-__all__ = ["IsekError", "Plan", "PlanInvalid", "UnknownId", "__version__", "open_plan"]
+__all__ = ["IsekError", "Plan", "PlanInvalid", "Portfolio", "PortfolioInvalid", "UnknownId", "__version__",
+           "open_plan", "open_portfolio"]
 
-_LAZY = {"open_plan": "api", "Plan": "api", "IsekError": "errors", "PlanInvalid": "errors", "UnknownId": "errors"}
+_LAZY = {"open_plan": "api", "Plan": "api", "IsekError": "errors", "PlanInvalid": "errors", "UnknownId": "errors",
+         "open_portfolio": "api", "Portfolio": "portfolio.core", "PortfolioInvalid": "portfolio.core"}
 
 
 def __getattr__(name: str):

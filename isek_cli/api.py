@@ -11,24 +11,28 @@ do the same in Jupyter::
     frames = plan.to_frames()          # pandas, with the optional extra isek-cli[pandas]
 
 Everything returned is plain data (dicts, lists, numbers, text, dates), the
-same data ``--format json`` prints.
+same data ``--format json`` prints. The module is long because it is the one
+facade: every command's entry point is here, each a docstring and a call.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BadFilter, IsekError, PlanInvalid, UnknownId
-from .plan.diagnostics import Diagnostic
+from .plan.diagnostics import Diagnostic, Validity
 from .plan.index import PlanIndex
 from .plan.loader import Loaded, find_plan_dir, load_plan
 from .plan.model import STATUSES
 from .plan.suggest import id_hint
 
-__all__ = ["Plan", "create_plan", "diff", "history", "import_catalogue", "open_plan", "record_progress", "schema",
-           "textconv"]
+if TYPE_CHECKING:  # for annotations; at run time __getattr__ imports it when first asked for (import time)
+    from .portfolio.core import Portfolio
+
+__all__ = ["Plan", "Portfolio", "create_plan", "diff", "history", "import_catalogue", "import_progress", "open_plan",
+           "open_portfolio", "record_progress", "schema", "textconv"]
 
 
 def open_plan(path: str | os.PathLike | None = None, *, rev: str | None = None, strict: bool = True,
@@ -64,7 +68,23 @@ def open_plan(path: str | os.PathLike | None = None, *, rev: str | None = None, 
     return plan
 
 
-class Plan:
+def open_portfolio(path: str | os.PathLike | None = None, *, strict: bool = True, use_cache: bool = True,
+                   jobs: int | None = None) -> "Portfolio":
+    """portfolio.yaml (``path``: the file or its folder) and its plans, as :func:`.portfolio.core.open_portfolio`."""
+    from .portfolio.core import open_portfolio as open_
+
+    return open_(path, strict=strict, use_cache=use_cache, jobs=jobs)
+
+
+def __getattr__(name: str):
+    if name == "Portfolio":
+        from .portfolio.core import Portfolio
+
+        return Portfolio
+    raise AttributeError(f"module 'isek_cli.api' has no attribute '{name}'")
+
+
+class Plan(Validity):
     """A loaded plan: its content, its diagnostics, and the questions isek answers about it.
 
     Attributes:
@@ -86,20 +106,7 @@ class Plan:
         return f"<isek Plan {str(self.root)!r}{where}: {len(self.index.measure_index)} measures, " \
                f"{len(self.errors)} error(s)>"
 
-    # --- validity ---------------------------------------------------------------------
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        """True when the plan has no errors (warnings allowed)."""
-        return not self.errors
+    # --- the load (errors, warnings and ok come from Validity) ----------------------
 
     @property
     def loaded(self) -> Loaded:
@@ -214,6 +221,38 @@ class Plan:
         from .query.due import due
 
         return due(self.index, self._year(year))
+
+    def reminders(self, year: int | None = None, *, by: str = "lead") -> dict[str, Any]:
+        """Per actor (``by="committee"``/``"field"``: per committee, field) the measures still without
+        an entry in ``year``, also those :meth:`due` lists as overdue or behind schedule (each row's
+        ``reason``): ``{"year", "by", "groups": [{"id", "name", "measures"}], "total"}`` (``isek due --by``)."""
+        from .query.due import reminders
+
+        return reminders(self.index, self._year(year), by)
+
+    # --- the yearly survey ------------------------------------------------------------
+
+    def requests(self, year: int | None = None, *, by: str = "lead", format: str = "xlsx", deadline=None,
+                 contact: str | None = None) -> dict[str, bytes]:
+        """The survey workbooks of ``isek progress request``: file name -> bytes, one per actor
+        (committee, field) that answers for a measure; the same arguments give the same bytes."""
+        from .data.survey import requests
+
+        return requests(self.index, self._year(year), by=by, format=format, deadline=deadline, contact=contact)
+
+    def write_requests(self, output: str | os.PathLike, *, force: bool = False, **options) -> list[Path]:
+        """Write :meth:`requests` (same ``options``) into the folder ``output``; never into the plan
+        folder, never over a file an earlier request did not write unless ``force``."""
+        from .data.survey import write_requests
+
+        return write_requests(self.requests(**options), Path(output), plan_root=self.root, force=force)
+
+    def read_progress_files(self, paths, *, sheet: str | None = None, year: int | None = None):
+        """Answered requests and plain progress sheets (.xlsx/.ods/.csv), read and checked, nothing
+        written: an ``Answers`` with ``.entries``, ``.drawdowns``, ``.problems``, ``.skipped``."""
+        from .data.survey import read_files
+
+        return read_files([Path(p) for p in paths], self.index, sheet=sheet, year=year)
 
     # --- outputs ----------------------------------------------------------------------
 
@@ -334,6 +373,28 @@ def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values
 
     return append(find_plan_dir(path), updates=list(updates), values=list(values), drawdowns=list(drawdowns),
                   dry_run=dry_run, skip_existing=skip_existing)
+
+
+def import_progress(path: str | os.PathLike | None, files, *, sheet: str | None = None, year: int | None = None,
+                    partial: bool = False, dry_run: bool = False, skip_existing: bool = False):
+    """Read answered requests and progress sheets (``isek progress import FILE...``) and record them.
+
+    Returns ``(answers, result)``: what was read, and the ``WriteResult`` (``None`` when there was
+    nothing to record). Raises ``ImportRefused`` (with ``.answers``) when any file has a problem,
+    unless ``partial``: then the valid entries are recorded and the problems returned.
+    ``skip_existing`` as in :func:`record_progress` (answered requests skip repeats of the last entry
+    in any case: ``answers.skipped``).
+    """
+    from .data.survey import ImportRefused
+
+    found = open_plan(path).read_progress_files(files, sheet=sheet, year=year)
+    if found.problems and not partial:
+        raise ImportRefused(f"{len(found.problems)} problem(s) in {len(found.workbooks)} file(s); nothing was "
+                            "written (fix them, or use --partial to import the valid entries)", found)
+    if not found.entries and not found.drawdowns:
+        return found, None
+    return found, record_progress(path, updates=found.entries, drawdowns=found.drawdowns, dry_run=dry_run,
+                                  skip_existing=skip_existing)
 
 
 def diff(path: str | os.PathLike | None, rev: str, rev2: str | None = None) -> dict[str, Any]:

@@ -39,9 +39,9 @@ class PlanInvalid(IsekError):
 class UnknownId(IsekError, LookupError):
     """An id that names nothing in the plan (or nothing of the kind asked for)."""
 
-    def __init__(self, id_: str, kind: str | None = None, hint: str = "") -> None:
+    def __init__(self, id_: str, kind: str | None = None, hint: str = "", where: str = "the plan") -> None:
         what = f"no {kind} '{id_}'" if kind else f"no '{id_}'"
-        super().__init__(f"{what} in the plan" + (f"; {hint}" if hint else ""))
+        super().__init__(f"{what} in {where}" + (f"; {hint}" if hint else ""))
         self.id = id_
         self.kind = kind
         self.hint = hint

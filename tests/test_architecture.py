@@ -8,7 +8,8 @@ Layers, lowest first (docs/architecture.md draws them):
     writing   text insertion, atomic writes, progress appends, outputs, scaffold
     git, data revisions and semantic diff | spreadsheets, catalogue import, export
     report    context, charts, templates, site
-    api       the Python API (open_plan, Plan)
+    portfolio several plans as one (portfolio.yaml): summaries, status, funding, export, site
+    api       the Python API (open_plan, Plan, open_portfolio)
     cli       the commands
 
 A module may import its own layer and lower ones. ``git`` and ``data`` are
@@ -32,8 +33,9 @@ LAYERS = {
     "writing": 3,
     "git": 4, "data": 4,
     "report": 5,
-    "api": 6, "__init__": 6,
-    "cli": 7, "__main__": 7,
+    "portfolio": 6,
+    "api": 7, "__init__": 7,
+    "cli": 8, "__main__": 8,
 }
 SIBLINGS_APART = {("git", "data"), ("data", "git")}
 

@@ -337,10 +337,15 @@ def test_usage_errors(tmp_path):
     src = write_xlsx(tmp_path / "k.xlsx", [HEADERS, *ROWS])
     assert run("import", "catalogue", src, "--into", tmp_path / "x", "--start", "2030", "--end", "2020").exit_code == 2
     assert run("import", "catalogue", tmp_path / "missing.xlsx", "--into", tmp_path / "x").exit_code == 2
-    other = tmp_path / "k.ods"
+    other = tmp_path / "k.numbers"
     other.write_bytes(b"x")
     r = run("import", "catalogue", other, "--into", tmp_path / "x")
-    assert r.exit_code == 1 and "unsupported file type" in r.stderr and not (tmp_path / "x").exists()
+    assert r.exit_code == 1 and "unsupported file type '.numbers'; use .xlsx, .ods or .csv" in r.stderr
+    assert not (tmp_path / "x").exists()
+    broken = tmp_path / "k.ods"  # .ods is read (odfpy, for the yearly survey); a broken one is refused clearly
+    broken.write_bytes(b"x")
+    r = run("import", "catalogue", broken, "--into", tmp_path / "x")
+    assert r.exit_code == 1 and "k.ods: cannot read the workbook" in r.stderr and not (tmp_path / "x").exists()
 
 
 # --- conversions and ids ---------------------------------------------------------

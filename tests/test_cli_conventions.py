@@ -38,6 +38,7 @@ def test_export_dash_writes_json_to_stdout(mini, tmp_path, monkeypatch):
     (["export", "-f", "csv", "-o", "-"], "csv (a folder of files)"),
     (["site", "-o", "-"], "a site (a folder of files)"),
     (["schema", "-o", "-"], "one file per kind"),
+    (["progress", "request", "-o", "-"], "workbooks (a folder of files)"),
 ])
 def test_dash_for_binary_or_many_files_is_a_usage_error(mini, tmp_path, monkeypatch, args, what):
     monkeypatch.chdir(tmp_path)

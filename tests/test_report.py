@@ -386,36 +386,37 @@ def test_measures_needing_attention():
 
 
 def test_funding_totals():
+    """The mini plan has no funding.yaml: estimated costs and spending, each measure once, and the funding
+    names the measures give counted without money; nothing unreported shows as €0."""
     md = pristine(2024)
-    assert "Measures with several programmes (1) appear under each programme" in md
     assert table_under(md, "Costs and funding") == [
-        ["Soziale Wohnraumförderung", "1", "0", "€4,500,000", "€2,100,000"],
-        # HF2.M01 60,000 + HF2.M02 2,800,000
-        ["Lebendige Zentren", "2", "0", "€2,860,000", "€0"],
-        # HF2.M02 again, listed under both of its programmes
-        ["EFRE", "1", "0", "€2,800,000", "€0"],
-        ["Sozialer Zusammenhalt", "1", "0", "€90,000", "€0"],
-        ["Eigenmittel", "1", "1", "€20,000", "€18,500"],
-        ["*no funding programme*", "2", "0", "€190,000", "€0"],
-        # 20,000 + 4,500,000 + 90,000 + 150,000 + 60,000 + 2,800,000 + 40,000; HF2.M02 once
-        ["**Total (each measure once)**", "7", "1", "€7,660,000", "€2,118,500"],
+        # 20,000 + 4,500,000 + 90,000 + 150,000 + 60,000 + 2,800,000 + 40,000 = 7,660,000
+        ["Estimated cost", "€7.66 million"],
+        # HF1.M01 18,500 + HF1.M02 2,100,000
+        ["Spent up to 2024-12-31", "€2,118,500"],
+        ["Granted", "not reported"],
+        ["Drawn up to 2024-12-31", "not reported"],
     ]
+    assert "Every measure has a cost estimate." in md
+    assert "Reported spending up to 2024-12-31: €2,118,500 (2 measures report spending)." in md
+    assert "The plan records no funding programmes and grants (file funding.yaml)." in md
+    # HF2.M02 names two sources and is counted under each, with no money figure
+    assert table_under(md, "Other sources of funding") == [
+        ["Lebendige Zentren", "2"], ["EFRE", "1"], ["Eigenmittel", "1"], ["Soziale Wohnraumförderung", "1"],
+        ["Sozialer Zusammenhalt", "1"]]
+    assert not re.search(r"€0(?![\d.,])", md)
 
 
 def test_funding_excludes_dropped_measures(mini):
     r = run("progress", "add", "HF2.M02", "--status", "entfallen", "--date", "2024-12-01", plan=mini)
     assert r.exit_code == 0, r
     md = render(mini, 2024)
-    assert "Measures with several programmes (0) appear" in md
-    assert table_under(md, "Costs and funding") == [
-        ["Soziale Wohnraumförderung", "1", "0", "€4,500,000", "€2,100,000"],
-        ["Sozialer Zusammenhalt", "1", "0", "€90,000", "€0"],
-        ["Lebendige Zentren", "1", "0", "€60,000", "€0"],
-        ["Eigenmittel", "1", "1", "€20,000", "€18,500"],
-        ["*no funding programme*", "2", "0", "€190,000", "€0"],
-        ["**Total (each measure once)**", "6", "1", "€4,860,000", "€2,118,500"],
-    ]
-    assert context(mini)["funding"]["dropped"] == 1
+    assert table_under(md, "Costs and funding")[0] == ["Estimated cost", "€4.86 million"]  # 7.66 M - 2.8 M
+    assert "Estimated cost of 6 of the 6 measures" in md
+    assert table_under(md, "Other sources of funding") == [
+        ["Eigenmittel", "1"], ["Lebendige Zentren", "1"], ["Soziale Wohnraumförderung", "1"],
+        ["Sozialer Zusammenhalt", "1"]]
+    assert context(mini)["funding"]["cost"]["dropped"] == 1
     by_status = {r[0]: r[2] for r in table_under(md, "State of implementation")}
     assert by_status["planning"] == "0" and by_status["dropped"] == "1"
 
@@ -460,14 +461,14 @@ def test_annex():
     assert table_under(md, "All measures") == [
         ["HF1.M01", "Baulückenkataster aufbauen", "HF1", "1", "Amt für Stadtplanung", "2022–2023", "€20,000", "completed"],
         ["HF1.M02", "Wohnungsbau am Mühlenweg", "HF1", "1", "Städtische Wohnungsbaugesellschaft", "2022–2026",
-         "€4,500,000", "in progress"],
+         "€4.5 million", "in progress"],
         ["HF1.M03", "Quartiersmanagement Nordstadt", "HF1", "2", "Amt für Stadtplanung", "2022–ongoing", "€90,000",
          "ongoing task"],
         ["HF1.M04", "Spielplatz Lindenstraße erneuern", "HF1", "3", "Amt für Stadtplanung", "2023–2024", "€150,000",
          "deferred"],
         ["HF2.M01", "Leerstandsmanagement einführen", "HF2", "1", "Amt für Wirtschaftsförderung", "2022–2025",
          "€60,000", "in progress"],
-        ["HF2.M02", "Marktplatz neu gestalten", "HF2", "2", "Amt für Stadtplanung", "2023–2027", "€2,800,000",
+        ["HF2.M02", "Marktplatz neu gestalten", "HF2", "2", "Amt für Stadtplanung", "2023–2027", "€2.8 million",
          "planning"],
         ["HF2.M03", "Verfügungsfonds Innenstadt", "HF2", "3", "Amt für Wirtschaftsförderung", "2024–2025", "€40,000",
          "not started"],
@@ -506,7 +507,8 @@ def test_field_sections():
 def test_german_numbers_and_words():
     md = pristine(2024, "md", "de")
     assert "Bericht zum 3. Jahr der Umsetzung" in md and "| Jahr der Laufzeit | 3 |" in md
-    assert "| **Gesamt (jede Maßnahme einmal)** | 7 | 1 | 7.660.000 € | 2.118.500 € |" in md
+    assert "| Geschätzte Kosten | 7,66 Mio. € |" in md and "| Bewilligt | keine Angabe |" in md
+    assert "Gemeldete Ausgaben bis 31.12.2024: 2.118.500 € (2 Maßnahmen melden Ausgaben)." in md
     assert ("| Anteil 65 Jahre und älter (Prozent) | keine Bewertung (beobachtende Kennzahl) | 22,5 (2021) | 23,0 | 23,3 "
             "| – | steigend |") in md
     assert "Von 7 Maßnahmen sind zum 31.12.2024 1 abgeschlossen (14 %)" in md
@@ -1097,7 +1099,7 @@ def test_site(mini, tmp_path):
     d24 = json.loads(files["data/report-2024.json"])
     assert d24["summary"]["by_status"] == {"nicht_begonnen": 1, "in_planung": 1, "in_umsetzung": 2, "abgeschlossen": 1,
                                            "daueraufgabe": 1, "zurueckgestellt": 1, "entfallen": 0}
-    assert d24["funding"]["total"]["cost_eur"] == 7660000
+    assert (d24["funding"]["cost"]["min"], d24["funding"]["cost"]["max"]) == (7660000, 7660000)
     header = lambda name: next(csv.reader(io.StringIO(files[name].decode())))  # noqa: E731
     assert header("data/status.csv") == ["year", "field", "measures", "nicht_begonnen", "in_planung", "in_umsetzung",
                                          "abgeschlossen", "daueraufgabe", "zurueckgestellt", "entfallen"]

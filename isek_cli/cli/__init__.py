@@ -18,6 +18,7 @@ from . import money as _money  # noqa: E402,F401
 from . import report as _report  # noqa: E402,F401
 from . import git as _git  # noqa: E402,F401
 from . import data as _data  # noqa: E402,F401
+from . import portfolio as _portfolio  # noqa: E402,F401
 
 
 def run() -> None:

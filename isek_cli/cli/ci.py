@@ -44,11 +44,13 @@ def _message(d: Diagnostic) -> str:
     return d.message + (f" (hint: {d.hint})" if d.hint else "")
 
 
-def sarif(diags: Sequence[Diagnostic], root: Path) -> dict:
-    """One SARIF 2.1.0 run: every diagnostic code a rule, every diagnostic a result."""
-    codes = sorted(CODES)
+def sarif(diags: Sequence[Diagnostic], root: Path, extra_codes: dict[str, str] | None = None) -> dict:
+    """One SARIF 2.1.0 run: every diagnostic code a rule (the plan's, and ``extra_codes`` such as a
+    portfolio's), every diagnostic a result."""
+    known = CODES | (extra_codes or {})
+    codes = sorted(known)
     index = {c: i for i, c in enumerate(codes)}
-    rules = [{"id": c, "shortDescription": {"text": CODES[c]},
+    rules = [{"id": c, "shortDescription": {"text": known[c]},
               "defaultConfiguration": {"level": "warning" if c.startswith("W") else "error"},
               "helpUri": "https://pypi.org/project/isek-cli/"} for c in codes]
     results = [{"ruleId": d.code, "ruleIndex": index.get(d.code, -1),

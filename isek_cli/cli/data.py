@@ -35,7 +35,7 @@ def _mapping(items: list[str]) -> dict[str, str]:
 
 @import_app.command("catalogue")
 def import_catalogue(
-    file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help="The catalogue, .xlsx or .csv."),
+    file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help="The catalogue, .xlsx, .ods or .csv."),
     into: Path = typer.Option(..., "--into", metavar="DIR", help="New plan folder (must not hold a plan yet)."),
     map_: Optional[List[str]] = typer.Option(None, "--map", metavar="HEADER=FIELD",
                                              help="Read column HEADER as FIELD (e.g. 'Kurztitel=title'); repeatable."),

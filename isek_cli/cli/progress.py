@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -20,6 +21,7 @@ from .common import (
     emit_table,
     load,
     state,
+    stdout_dash,
     working,
 )
 from .complete import indicator_ids, measure_ids
@@ -186,45 +188,109 @@ def indicator_set(
 @progress_app.command("import")
 def progress_import(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False, help="A .csv or .xlsx file."),
-    sheet: Optional[str] = typer.Option(None, "--sheet", help="Worksheet name (default: the first)."),
+    files: List[Path] = typer.Argument(..., metavar="FILE...", exists=True, dir_okay=False,
+                                       help="Answered requests and progress sheets: .xlsx, .ods or .csv."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="Worksheet of a plain sheet (default: the first)."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="Refuse requests that ask about another year."),
+    partial: bool = typer.Option(False, "--partial", help="Record the valid entries and list the problems."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and show what would be written."),
     allow_duplicates: bool = typer.Option(False, "--allow-duplicates",
                                           help="Record rows the plan already has again (same measure, date, status, "
                                                "percent and note); by default they are skipped."),
 ) -> None:
-    """Append progress entries from a spreadsheet: all rows, or none if any row is bad.
+    """Append progress entries from answered requests and spreadsheets: all, or none if anything is wrong.
 
-    Columns: measure, date, status, percent, note, spent_eur (German headers such as
-    Maßnahme, Datum, Status, Prozent, Bemerkung, Ausgaben work too).
+    Answered requests (from 'isek progress request') are recognised by their hidden sheet: only rows
+    with an input count, answers already recorded are skipped. Plain sheets have the columns measure,
+    date, status, percent, note, spent_eur (German headers such as Maßnahme, Datum, Status, Prozent,
+    Bemerkung, Ausgaben work too), or grant, date, amount for drawdowns.
     """
-    from ..api import record_progress as append
+    from ..api import import_progress
+    from ..data.survey import ImportRefused
     from ..writing.append import Refused
 
-    entries, problems, notes = load(ctx).read_progress_sheet(file, sheet)
-    for n in notes:
-        echo(f"note: {n}", err=True)
-    if problems:
-        for p in problems:
-            echo(str(p), err=True)
-        echo(f"isek: refused: {len(problems)} problem(s) in {file.name}; nothing was written", err=True)
-        raise typer.Exit(1)
-    if not entries:
-        echo(f"isek: {file.name} has no rows to import", err=True)
-        raise typer.Exit(1)
-    drawdowns = [e for e in entries if "grant" in e]  # a sheet of drawdowns (Zuwendung, Datum, Betrag)
-    updates = [e for e in entries if "grant" not in e]
     try:
-        with working(f"checking and writing {len(entries)} entries …"):
-            result = append(state(ctx).plan_dir, updates=updates, drawdowns=drawdowns, dry_run=dry_run,
-                            skip_existing=not allow_duplicates)
+        with working("checking and writing …"):
+            found, result = import_progress(state(ctx).plan_dir, files, sheet=sheet, year=year, partial=partial,
+                                            dry_run=dry_run, skip_existing=not allow_duplicates)
+    except ImportRefused as exc:
+        _problems(exc.answers)
+        echo(f"isek: refused: {exc.message}", err=True)
+        raise typer.Exit(1)
     except Refused as exc:
         _refused(exc)
+    _problems(found)
+    if found.problems:
+        echo(f"left out {len(found.problems)} problem(s) (listed above); recorded the valid entries", err=True)
+    if found.skipped:
+        echo(f"skipped {len(found.skipped)} answer(s) identical to the last entry (already recorded): "
+             + ", ".join(s.rsplit(": ", 1)[1] for s in found.skipped))
+    if result is None:
+        echo(f"nothing to import from {_files(found)}; nothing was written")
+        return
     _report(result)
-    echo(f"{'would import' if dry_run else 'imported'} {len(result.recorded)} entries from {file.name}")
+    echo(f"{'would import' if dry_run else 'imported'} {len(result.recorded)} entries from {_files(found)}")
     if result.skipped:
         echo(f"skipped {len(result.skipped)} entries the plan already has (same measure, date, status, "
              "percent and note); --allow-duplicates records them again", err=True)
+
+
+def _problems(found) -> None:
+    for n in found.notes:
+        echo(f"note: {n}", err=True)
+    for p in found.problems:
+        echo(str(p), err=True)
+
+
+def _files(found) -> str:
+    return found.workbooks[0] if len(found.workbooks) == 1 else f"{len(found.workbooks)} files"
+
+
+class RequestFormat(str, enum.Enum):
+    xlsx = "xlsx"
+    ods = "ods"
+
+
+class By(str, enum.Enum):
+    lead = "lead"
+    committee = "committee"
+    field = "field"
+
+
+@progress_app.command("request")
+def progress_request(
+    ctx: typer.Context,
+    output: Path = typer.Option(..., "-o", "--output", metavar="DIR", help="Folder for the workbooks."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", help="The year asked about. Default: the latest progress year."),
+    by: By = typer.Option(By.lead, "--by", help="One workbook per lead actor, committee or field of action."),
+    format: RequestFormat = typer.Option(RequestFormat.xlsx, "--format", "-f", help="xlsx or ods."),
+    deadline: Optional[str] = typer.Option(None, "--deadline", metavar="DATE", help="Answer by this date (YYYY-MM-DD)."),
+    contact: Optional[str] = typer.Option(None, "--contact", help="Added to the plan's owner as contact, e.g. a mail address."),
+    force: bool = typer.Option(False, "--force", help="Replace files in DIR that isek did not write."),
+) -> None:
+    """Write the yearly survey: one prefilled workbook per actor (committee, field) to fill in and send back.
+
+    Each workbook lists the measures to answer (parts under their parent) with their last state, and
+    the measures as partner read-only; only the input columns (status, percent, note, date, spent) can
+    be edited. Take the answers back with 'isek progress import DIR/*.xlsx'.
+    """
+    stdout_dash(output, "workbooks (a folder of files)")
+    due_date = None
+    if deadline is not None:
+        from ..data.sheets import to_date
+
+        try:
+            due_date = to_date(deadline)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--deadline") from None
+    plan = load(ctx)
+    written = plan.write_requests(output, year=year, by=by.value, format=format.value, deadline=due_date,
+                                  contact=contact, force=force)
+    for path in written:
+        echo(f"wrote {path}")
+    asked = plan.default_year() if year is None else year
+    echo(f"{len(written)} workbook(s) for {asked}; import the answers with "
+         f"'isek progress import {output}/*.{format.value}'")
 
 
 DUE_COLUMNS = ["reason", "id", "title", "field", "priority", "lead", "status", "percent", "start", "end",
@@ -238,8 +304,17 @@ def due(
     format: TableFormat = typer.Option(TableFormat.table, "--format", "-f", help="table, json or csv."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when anything is listed (for CI)."),
     rev: Optional[str] = typer.Option(None, "--rev", help=REV_HELP),
+    by: Optional[By] = typer.Option(None, "--by", help="The reminder list: per lead actor (committee, field) the "
+                                    "measures still without an entry in the year."),
 ) -> None:
-    """Measures overdue, behind schedule or lacking an update in the year (each listed once); deferred ones for information."""
+    """Measures overdue, behind schedule or lacking an update in the year (each listed once); deferred ones for information.
+
+    With --by: the reminder list, per lead actor (committee, field) every measure still without an
+    entry in the year, also those listed above as overdue or behind schedule.
+    """
+    if by is not None:
+        _reminders(load(ctx, rev=rev).reminders(year, by=by.value), format, strict)
+        return
     data = load(ctx, rev=rev).due(year)
     if format is TableFormat.json:
         emit_json(data)
@@ -276,3 +351,24 @@ def _due_tables(data: dict) -> None:
         emit_table([[r["id"], r["title"], r["lead"], r["last_update"] or "never"] for r in data["deferred"]],
                    ["id", "title", "lead", "last update"],
                    title=f"Deferred, for information ({len(data['deferred'])})")
+
+
+def _reminders(data: dict, format: TableFormat, strict: bool) -> None:
+    if format is TableFormat.json:
+        emit_json(data)
+    elif format is TableFormat.csv:
+        emit_csv([dict(r, group=g["id"], group_name=g["name"]) for g in data["groups"] for r in g["measures"]],
+                 ["group", "group_name", "id", "title", "field", "status", "last_update", "reason"])
+    elif not data["groups"]:
+        echo(f"Nothing to remind for {data['year']}: every open measure has an entry.")
+    else:
+        # the column 'also' only when some measure is also overdue or behind schedule
+        also = {"overdue": "overdue", "behind_schedule": "behind schedule", "no_update": ""}
+        extra = any(r["reason"] != "no_update" for g in data["groups"] for r in g["measures"])
+        for g in data["groups"]:
+            emit_table([[r["id"], r["title"], r["status"], r["last_update"] or "never"]
+                        + ([also[r["reason"]]] if extra else []) for r in g["measures"]],
+                       ["id", "title", "status", "last update"] + (["also"] if extra else []),
+                       title=f"{g['id']} {g['name']}: {len(g['measures'])} without an entry in {data['year']}")
+    if strict and data["total"]:
+        raise typer.Exit(1)

@@ -73,15 +73,54 @@ def column_letter(col: int) -> str:
 
 def read_table(path: Path, sheet: str | None = None) -> Table:
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx", ".xlsm"):
-        raise SheetError(f"{path.name}: unsupported file type '{suffix}'; use .xlsx or .csv")
+    if suffix not in (".csv", ".xlsx", ".xlsm", ".ods"):
+        raise SheetError(f"{path.name}: unsupported file type '{suffix}'; use .xlsx, .ods or .csv")
     size = _regular_file_size(path)
     try:
         if suffix == ".csv":
             return _read_csv(path, size)
+        if suffix == ".ods":
+            return _read_ods(path, sheet)
         return _read_xlsx(path, sheet)
     except MemoryError:
         raise SheetError(f"{path.name}: too large to read in the memory available; split the file") from None
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of a workbook (.xlsx/.ods), hidden ones included; a CSV file has none."""
+    suffix = path.suffix.lower()
+    if suffix == ".ods":
+        from . import ods
+
+        try:
+            return ods.sheet_names(path)
+        except ods.OdsError as exc:
+            raise SheetError(str(exc)) from None
+    if suffix not in (".xlsx", ".xlsm"):
+        return []
+    _regular_file_size(path)
+    _check_archive(path)  # the same bounds as a read
+    from openpyxl import load_workbook
+
+    try:
+        with _no_dimension_scan():  # names only: a hostile sheet must not be parsed to its end
+            wb = load_workbook(path, read_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for broken files
+        raise SheetError(f"{path.name}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def _read_ods(path: Path, sheet: str | None) -> Table:
+    from . import ods
+
+    try:
+        name, grid = ods.read_grid(path, sheet)
+    except ods.OdsError as exc:
+        raise SheetError(str(exc)) from None
+    return _table(f"{path.name} [{name}]", [[Cell(*c) for c in row] for row in grid], [])
 
 
 def _regular_file_size(path: Path) -> int:

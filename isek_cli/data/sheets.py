@@ -15,7 +15,7 @@ import unicodedata
 from typing import Any, Iterable
 
 from ..plan.model import MAX_EUR
-from .sheetio import Cell, SheetError, Table, column_letter, read_table  # noqa: F401  (the public names)
+from .sheetio import Cell, SheetError, Table, column_letter, read_table, sheet_names  # noqa: F401  (the public names)
 
 
 def normal_header(text: Any) -> str:

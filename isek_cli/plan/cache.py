@@ -20,6 +20,7 @@ user's own, that others can write to, or a link, is neither read nor written
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
@@ -51,9 +52,12 @@ def cache_file(root: Path) -> Path:
     return cache_dir() / (hashlib.blake2b(real.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest() + ".pickle")
 
 
+@functools.lru_cache(maxsize=1)
 def _code_stamp() -> str:
     """isek's own code as installed (each module's size and mtime): an edited checkout
-    between releases must not read caches written by other code."""
+    between releases must not read caches written by other code. Computed once per
+    process: a portfolio fingerprints hundreds of plans, and the code does not change
+    while it runs."""
     package = Path(__file__).resolve().parent.parent
     parts = []
     for path in sorted(package.rglob("*.py")):
@@ -73,22 +77,29 @@ def _file_digest(path: Path) -> bytes:
     return hashlib.blake2b(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw, digest_size=32).digest()
 
 
-def fingerprint(root: Path, parsed: dict[str, bytes] | None = None, settings: tuple = ()) -> bytes:
-    """A digest of everything in the plan folder that a load reads or looks at.
-
-    ``parsed`` (relative path -> :func:`content_digest`) stands in for the files a load read:
-    the key of what was parsed, not of what is on disk now. ``settings`` are the loader's own
-    (e.g. ``ISEK_MAX_FILES``); the source's limits are added here.
-    """
+def code_stamp(settings: tuple = ()) -> str:
+    """Everything besides the files that a load's result depends on: versions, limits (the
+    source's, and the loader's own ``settings`` such as ``ISEK_MAX_FILES``), isek's code."""
     import pydantic
     import yaml
 
     from . import source as yamlsrc
 
+    return (f"{FORMAT}|{__version__}|{pydantic.VERSION}|{yaml.__version__}|{sys.version_info[:2]}|"
+            f"{yamlsrc.MAX_FILE_BYTES}|{yamlsrc.MAX_FILE_VALUES}|{yamlsrc.MAX_DEPTH}|{yamlsrc.MAX_ALIAS_NODES}|"
+            f"{settings}|{yamlsrc.WITH_LIBYAML}|{_code_stamp()}")
+
+
+def fingerprint(root: Path, parsed: dict[str, bytes] | None = None, settings: tuple = ()) -> bytes:
+    """A digest of everything in the plan folder that a load reads or looks at.
+
+    ``parsed`` (relative path -> :func:`content_digest`) stands in for the files a load read:
+    the key of what was parsed, not of what is on disk now.
+    """
+    from . import source as yamlsrc
+
     h = hashlib.blake2b(digest_size=32)
-    h.update(f"{FORMAT}|{__version__}|{pydantic.VERSION}|{yaml.__version__}|{sys.version_info[:2]}|"
-             f"{yamlsrc.MAX_FILE_BYTES}|{yamlsrc.MAX_FILE_VALUES}|{yamlsrc.MAX_DEPTH}|{yamlsrc.MAX_ALIAS_NODES}|"
-             f"{settings}|{yamlsrc.WITH_LIBYAML}|{os.path.realpath(root)}|{_code_stamp()}".encode())
+    h.update(f"{code_stamp(settings)}|{os.path.realpath(root)}".encode())
     for sub in SUBFOLDERS:
         folder = root / sub if sub else root
         try:
@@ -137,9 +148,10 @@ def _folder_ok(folder: Path) -> bool:
         return False
 
 
-def read(root: Path, key: bytes):
-    """The cached load for this key, or None."""
-    path = cache_file(root)
+def read(root: Path, key: bytes, path: Path | None = None):
+    """The cached load for this key, or None. ``path``: another file of the cache folder (the
+    portfolio's plan summaries), read with the same care."""
+    path = path or cache_file(root)
     if not _folder_ok(path.parent):
         return None
     enabled = gc.isenabled()
@@ -163,9 +175,9 @@ def read(root: Path, key: bytes):
             gc.enable()
 
 
-def write(root: Path, key: bytes, loaded) -> None:
+def write(root: Path, key: bytes, loaded, path: Path | None = None) -> None:
     """Stream the load into a temporary file next to the cache file, then rename it."""
-    path = cache_file(root)
+    path = path or cache_file(root)
     tmp = None
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -187,7 +199,7 @@ def write(root: Path, key: bytes, loaded) -> None:
                 pass
 
 
-def _extra_unchanged(root: Path, loaded) -> bool:
+def extra_unchanged(root: Path, loaded) -> bool:
     """Files a load read beyond the plan files (area outlines) still hold what they held. They are
     read as the load reads them (inside the plan folder, regular, within the size limit): an outline
     swapped for a link to /dev/zero or a FIFO after a load is not read here, it makes the load fresh."""
@@ -200,18 +212,19 @@ def _extra_unchanged(root: Path, loaded) -> bool:
     return True
 
 
-def load(root: Path, fresh, settings: tuple = ()):
+def load(root: Path, fresh, settings: tuple = (), key: bytes | None = None):
     """``fresh()`` through the cache; ``fresh()`` returns a ``Loaded`` whose ``parsed`` holds the
-    :func:`content_digest` of every file it read; ``settings`` go into the key."""
+    :func:`content_digest` of every file it read; ``settings`` go into the key; ``key``: the plan's
+    fingerprint (with the same settings) if the caller has it already."""
     root = Path(root)
     if not enabled():
         return fresh()
     try:
-        key = fingerprint(root, settings=settings)
+        key = key or fingerprint(root, settings=settings)
     except Exception:
         return fresh()
     cached = read(root, key)
-    if cached is not None and _extra_unchanged(root, cached):
+    if cached is not None and extra_unchanged(root, cached):
         return cached
     loaded = fresh()
     try:

@@ -15,6 +15,7 @@ from .diagnostics import Loc, Problem
 from .model import STATUSES, period_key, period_year
 from .checks_money import check_grant, check_money
 from .checks_progress import check_progress
+from . import shape
 from .suggest import IdHints
 
 KIND_NAMES = {
@@ -266,21 +267,10 @@ def _priority_hints(files, scale: dict[int, str] | None) -> None:
         for p in pf.source.problems:
             if p.code == "E203" and p.loc.path[-1:] == ("priority",):
                 levels = scale_text(scale) if scale else "1 (highest), 2, 3"
-                raw = str(_value_at(pf.source.data, p.loc.path)).strip()
+                raw = str(shape.value_at(pf.source.data, p.loc.path)).strip()
                 meant = ROMAN.get(raw.upper())
                 lead = f"write {meant}, not {raw}; " if meant is not None and (scale is None or meant in scale) else ""
                 p.hint = f"{lead}priority is a number of the plan's scale: {levels}"
-
-
-def _value_at(data, path: tuple):
-    for seg in path:
-        if isinstance(data, dict):
-            data = data.get(seg)
-        elif isinstance(data, list) and isinstance(seg, int) and 0 <= seg < len(data):
-            data = data[seg]
-        else:
-            return None
-    return data
 
 
 def scale_text(scale: dict[int, str]) -> str:

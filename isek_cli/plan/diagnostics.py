@@ -144,3 +144,23 @@ def has_errors(diags: list[Diagnostic]) -> bool:
 def failing(diags: list[Diagnostic], strict: bool) -> bool:
     """Whether these diagnostics fail a run: errors always, warnings with --strict."""
     return bool(diags) and (strict or has_errors(diags))
+
+
+class Validity:
+    """``errors``, ``warnings`` and ``ok`` of anything that has ``diagnostics`` (a plan, a
+    portfolio, a portfolio's plan), so each answers them the same way."""
+
+    diagnostics: list[Diagnostic]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors

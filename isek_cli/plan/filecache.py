@@ -185,7 +185,7 @@ def validated(rel: str, kind: str, text: str, fresh, cached: bool = True):
 def refresh(root: Path, loaded, settings: tuple) -> None:
     """After a write: store ``loaded`` (the candidate that validated the texts just written) as the
     plan cache of ``root``, keyed by what it parsed (so a file changed by someone else since
-    keeps the next load from using it). ``settings``: the loader's (``loader.SETTINGS``)."""
+    keeps the next load from using it). ``settings``: the loader's (``loader.CACHE_SETTINGS``)."""
     if not cache.enabled() or not all(pf.digest for pf in loaded.files):
         return  # an unreadable file: leave it to a fresh load
     parsed = {pf.rel: pf.digest for pf in loaded.files}

@@ -169,7 +169,7 @@ def _ignored(rel: str, why: str) -> Problem:
 
 
 MAX_FILES = int(os.environ.get("ISEK_MAX_FILES", 20_000))
-SETTINGS = ("max_files", MAX_FILES)  # the loader's own settings, in every cache key
+CACHE_SETTINGS = ("max_files", MAX_FILES)  # the loader's own settings that change a result: in the cache key
 
 
 def _listdir(path: Path) -> list[str]:
@@ -329,15 +329,16 @@ def _salvage(pf: PlanFile, model_cls: type[BaseModel], data: Any) -> None:
 
 
 def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
-              snapshot: dict[str, bytes] | None = None, *, use_cache: bool = True, diagnose: bool = True) -> Loaded:
+              snapshot: dict[str, bytes] | None = None, *, use_cache: bool = True, diagnose: bool = True,
+              key: bytes | None = None) -> Loaded:
     """Load, validate and assemble the plan in ``root``.
 
-    A plain load of the folder goes through the cache (see ``cache``);
-    loads with ``overrides`` (a write's candidate) or from a git ``snapshot``
-    are assembled afresh, from files validated before where their text is
-    the same (see ``filecache``). ``use_cache=False`` reads every file afresh.
-    ``diagnose=False`` (a snapshot only) skips the cross-file checks and positions: the plan
-    without diagnostics, which is all ``history`` needs of each commit.
+    A plain load of the folder goes through the cache (see ``cache``; ``key`` is the
+    folder's fingerprint when the caller computed it already); loads with ``overrides``
+    (a write's candidate) or from a git ``snapshot`` are assembled afresh, from files
+    validated before where their text is the same (see ``filecache``). ``use_cache=False``
+    reads every file afresh. ``diagnose=False`` (a snapshot only) skips the cross-file checks
+    and positions: the plan without diagnostics, which is all ``history`` needs of each commit.
     """
     root = Path(root)
     if overrides is not None or snapshot is not None:
@@ -345,7 +346,7 @@ def load_plan(root: str | os.PathLike, overrides: dict[str, str] | None = None,
     from . import cache
     from .schema import stale_warning
 
-    loaded = (cache.load(root, lambda: _load(root, None, None), settings=SETTINGS) if use_cache
+    loaded = (cache.load(root, lambda: _load(root, None, None), CACHE_SETTINGS, key) if use_cache
               else _load(root, None, None, cached=False))
     # Outside the cache: .schema/ is no plan file, and a newer isek must notice it at once.
     stale = stale_warning(root)

@@ -114,7 +114,8 @@ def _clean_path(loc: tuple, data: Any) -> tuple[str | int, ...]:
     return tuple(path)
 
 
-def _get(data: Any, path: tuple) -> Any:
+def value_at(data: Any, path: tuple) -> Any:
+    """The raw value at a diagnostic's path in a file's data, or None."""
     for seg in path:
         if isinstance(data, dict):
             data = data.get(seg)
@@ -127,7 +128,7 @@ def _get(data: Any, path: tuple) -> Any:
 
 def _owner(data: Any, path: tuple) -> str:
     """'measure HF1.M01' style description of the mapping that holds path[-1]."""
-    parent = _get(data, path[:-1])
+    parent = value_at(data, path[:-1])
     if isinstance(parent, dict) and isinstance(parent.get("id"), str):
         return f" in '{parent['id']}'"
     return ""
@@ -275,7 +276,7 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
         ctx = err.get("ctx") or {}
         return Problem("E204", loc, f"'{key}'{where}: {ctx.get('problem', 'invalid value')}", ctx.get("hint", ""))
     if etype == "missing":
-        parent = _get(data, path[:-1])
+        parent = value_at(data, path[:-1])
         hint = _misspelt(key, parent) or f"add the line '{EXAMPLES.get(key, key + ': …')}'"
         return Problem("E202", base.child(*path[:-1]), f"missing required key '{key}'{where if parent else ''}", hint)
     if etype in ("extra_forbidden", "unexpected_keyword_argument"):

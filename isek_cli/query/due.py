@@ -31,6 +31,10 @@ Every row is a measure row (``query/measures.measure_row``) plus
 ``last_update`` (ISO date or null), so an overdue measure that also lacks an
 update in Y shows it there. The report's chapter on measures needing attention
 uses exactly these lists.
+
+``reminders`` is the other view, for ``isek due --by lead``: not each measure
+once, but every measure that lacks the entry it is due in Y (the *no update*
+rule), whichever list it stands in, grouped by who answers for it.
 """
 
 from __future__ import annotations
@@ -101,13 +105,35 @@ def due(plan: PlanIndex, year: int) -> dict[str, Any]:
         status = plan.counted_status(m.id, year)
         if status in CLOSED:
             continue
-        from_parts = plan.latest(m.id, year) is None and plan.parts_of(m.id)
         if status == DEFERRED:
             found["deferred"].append(_row(plan, m.id, year))
         elif _overdue(plan, m, year):
             found["overdue"].append(_row(plan, m.id, year, years_over=year - m.end_year))
         elif (rating := schedule(plan, m.id, year)) and rating["rating"] != "on_track":
             found["behind_schedule"].append(_row(plan, m.id, year, **rating))
-        elif not from_parts and not plan.updates_in(m.id, year) and not (m.start is not None and m.start_year > year):
+        elif _lacks_entry(plan, m, year):
             found["no_update"].append(_row(plan, m.id, year))
     return {"year": year, **found, "total": sum(len(found[r]) for r in REASONS)}
+
+
+def _lacks_entry(plan: PlanIndex, m, year: int) -> bool:
+    """The *no update* rule for an open, not deferred measure: no entry dated in ``year`` although it
+    has started, and it does not take its status from its parts."""
+    from_parts = plan.latest(m.id, year) is None and plan.parts_of(m.id)
+    return not from_parts and not plan.updates_in(m.id, year) and not (m.start is not None and m.start_year > year)
+
+
+def reminders(plan: PlanIndex, year: int, by: str = "lead") -> dict[str, Any]:
+    """The reminder list: per actor (committee, field) every measure that is due an entry in ``year``
+    and has none, grouped as ``isek progress request --by`` asks them. Unlike :func:`due`, which lists
+    each measure once, this includes the overdue and behind-schedule measures without an entry (their
+    ``reason`` says so; ``no_update`` for the rest): a reminder goes to everyone who owes an answer."""
+    from .groups import group_name, grouped
+
+    found = due(plan, year)
+    missing = {r["id"]: r | {"reason": reason} for reason in REASONS for r in found[reason]
+               if _lacks_entry(plan, plan.measure_index[r["id"]], year)}
+    groups = grouped(plan, by, keep=lambda m: m.id in missing)
+    out = [{"id": g, "name": group_name(plan, by, g), "measures": [missing[m.id] for m, _ in rows]}
+           for g, rows in groups.items()]
+    return {"year": year, "by": by, "groups": out, "total": len(missing)}

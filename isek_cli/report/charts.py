@@ -250,3 +250,62 @@ def _value_label(x: float, y: float, text: str, anchor: str, size: float, fill: 
     weight = ' font-weight="700"' if bold else ""
     return (f'<text x="{_f(max(2, min(width - 2, x + dx)))}" y="{_f(max(size, yy))}" text-anchor="{anchor}" '
             f'font-size="{size}" fill="{fill}"{weight}>{escape(text)}</text>')
+
+
+MONEY_COLORS = {"granted": "#4f8fcc", "drawn": "#1f5f9e"}  # both ≥ 3:1 against white, told apart by lightness
+
+
+def _money_ticks(top: float) -> list[float]:
+    """Round ticks from 0 up to at least ``top`` euros: at most six, steps of 1, 2, 2.5, 5 × 10^k."""
+    if top <= 0:
+        return [0.0, 1.0]
+    step = 1.0
+    while step * 10 <= top:
+        step *= 10
+    for m in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10):
+        if top / (step * m) <= 5:
+            step *= m
+            break
+    n = -(-top // step)
+    return [i * step for i in range(int(n) + 1)]
+
+
+def money_columns(series: list[tuple[int, int, int | None]], labels: dict[str, str], title: str, alt: str,
+                  tick: Callable[[float], str], unit: str, width: int = 420, height: int = 230) -> Markup:
+    """Granted and drawn money, both cumulative at the end of each year, as pairs of columns on a
+    scale of round amounts (ticks in the unit ``unit``, e.g. Mio. €)."""
+    size = 14
+    left, bottom, top = 40, 26, 30
+    plot_w, plot_h = width - left - 4, height - top - bottom
+    ticks = _money_ticks(max((max(a, b or 0) for _, a, b in series), default=0))
+    scale_top = ticks[-1]
+    n = max(len(series), 1)
+    slot = plot_w / n
+    bar_w = min(slot * 0.4, 20)
+    body: list[str] = [f'<text x="0" y="{size}" font-size="{size}" fill="{MUTED}">{escape(unit)}</text>']
+    for v in ticks:
+        yy = top + plot_h * (1 - v / scale_top)
+        body.append(f'<line x1="{left}" y1="{_f(yy)}" x2="{width - 4}" y2="{_f(yy)}" '
+                    f'stroke="{MUTED if v == 0 else GRID}" stroke-width="1"/>')
+        body.append(f'<text x="{left - 5}" y="{_f(yy + 4)}" text-anchor="end" font-size="{size}" '
+                    f'fill="{MUTED}">{escape(tick(v))}</text>')
+    every = 1 if slot >= size * 2.6 else (2 if slot * 2 >= size * 2.6 else 3)
+    for i, (year, granted, drawn) in enumerate(series):
+        x = left + i * slot + (slot - 2 * bar_w) / 2
+        for j, (key, value) in enumerate((("granted", granted), ("drawn", drawn))):
+            if value is None:  # nothing reported: no column, and no "0"
+                continue
+            h = plot_h * value / scale_top
+            body.append(f'<rect x="{_f(x + j * bar_w)}" y="{_f(top + plot_h - h)}" width="{_f(bar_w)}" '
+                        f'height="{_f(h)}" fill="{MONEY_COLORS[key]}" stroke="#ffffff" stroke-width="1">'
+                        f'<title>{year}: {escape(labels[key])} {escape(tick(value))} {escape(unit)}</title></rect>')
+        if i % every == (n - 1) % every:  # always label the latest year
+            body.append(f'<text x="{_f(x + bar_w)}" y="{height - 6}" text-anchor="middle" font-size="{size}" '
+                        f'fill="{INK}">{year}</text>')
+    y, x = height + 4, 0.0
+    for key in ("granted", "drawn"):
+        body.append(f'<rect x="{_f(x)}" y="{_f(y)}" width="13" height="13" fill="{MONEY_COLORS[key]}"/>')
+        body.append(f'<text x="{_f(x + 18)}" y="{_f(y + 11.5)}" font-size="{size}" fill="{INK}">'
+                    f'{escape(labels[key])}</text>')
+        x += 18 + size * CHAR_W * len(labels[key]) + 14
+    return _svg(width, y + size + 8, f"{title}. {alt}", body)

@@ -9,7 +9,6 @@ their words taken from the message catalogue.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from ..query import due as due_rules
@@ -17,7 +16,7 @@ from ..i18n import catalogue
 from ..plan.model import COMPLETED, DROPPED, STATUSES
 from ..plan.index import PlanIndex
 from ..query.status import count_statuses
-from . import charts, fonts, outlook as outlook_data
+from . import areas as area_data, charts, fonts, money, outlook as outlook_data
 from .assess import assess, trend
 from .render import Formatter
 from ..errors import IsekError
@@ -45,9 +44,10 @@ def _measure(plan: PlanIndex, m, year: int) -> dict[str, Any]:
         "committee": plan.committee_index[m.committee].name if m.committee in plan.committee_index else m.committee,
         "start": m.start,
         "end": m.end,
-        "cost_eur": m.cost_max,  # a range's upper bound until the money chapter shows ranges
+        "cost_eur": m.cost_max,  # a range's upper bound (the open-data column); the report shows the range
         "cost_min_eur": m.cost_min,
         "cost_max_eur": m.cost_max,
+        "costs": [{"year": c.year, "eur": c.eur} for c in m.costs or ()],
         "funding": list(m.funding or []),
         "key_project": bool(m.key_project),
         # The seven-status vocabulary drives colours and counts; a plan status is kept beside it.
@@ -89,7 +89,8 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
     now = count_statuses(plan, all_ids, year)
     before = count_statuses(plan, all_ids, year - 1)
 
-    indicators = [_indicator(plan, x, year, msg, Formatter(lang)) for x in plan.indicators]
+    fmt = Formatter(lang)
+    indicators = [_indicator(plan, x, year, msg, fmt) for x in plan.indicators]
     fields = []
     for f in plan.fields:
         ms = [by_id[m.id] for m in f.measures if m.parent is None]
@@ -109,6 +110,7 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
             "by_status_previous": count_statuses(plan, [m["id"] for m in ms], year - 1),
             "completed_share": _share(counts[COMPLETED], len(ms)),
             "no_update": sum(1 for m in ms if not m["updated"] and m["status"] not in (COMPLETED, DROPPED)),
+            "money": money.field_money(plan, year, [m["id"] for m in ms]),
             "chart": charts.status_bars([("", counts)], labels, f"{f.id} {f.title}",
                                         _counts_alt(counts, labels, msg), plan_lang=text_lang),
         })
@@ -182,7 +184,8 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
             "foreword": meta.report.foreword if meta.report else None,
             "license": meta.license,
         },
-        "decisions": [d.model_dump() for d in meta.decisions or ()],
+        # council decisions on the plan, oldest first (a timeline)
+        "decisions": sorted((d.model_dump() for d in meta.decisions or ()), key=lambda d: (d["date"], d["id"])),
         "guiding_goals": [{"id": g.id, "title": g.title, "text": g.text} for g in meta.guiding_goals],
         # The plan's foreword (report.foreword, Markdown); the templates print it before the vision.
         "foreword": meta.report.foreword if meta.report else None,
@@ -192,7 +195,9 @@ def build(plan: PlanIndex, year: int, lang: str) -> dict[str, Any]:
         "outlook": outlook,
         "fields": fields,
         "attention": attention,
-        "funding": _funding(measures),
+        "funding": money.chapter(plan, year, all_ids, msg, fmt),
+        "areas": area_data.chapter(plan, year, measures, msg),
+        "sdgs": area_data.sdg_overview(plan, every, indicators, lang),
         "measures": measures,
         "charts": {
             "fields": charts.status_bars([(f["id"] + " " + f["title"], f["by_status"]) for f in fields], labels,
@@ -300,34 +305,3 @@ def _decimals(x, values: list[tuple[int, float]]) -> int:
         frac = text.split(".")[1].rstrip("0") if "." in text else ""
         most = max(most, len(frac))
     return min(most, MAX_DECIMALS)
-
-
-def _funding(measures: list[dict]) -> dict[str, Any]:
-    """Cost and spending by funding programme; a measure with several programmes
-    appears under each, so the total counts every measure once."""
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for m in measures:
-        if m["status"] == DROPPED:
-            continue
-        for name in m["funding"] or [None]:
-            groups[name].append(m)
-
-    def row(name, ms):
-        return {
-            "name": name,
-            "measures": len(ms),
-            "cost_eur": sum(m["cost_eur"] or 0 for m in ms),
-            "spent_eur": sum(m["spent_eur"] or 0 for m in ms),
-            "completed": sum(m["status"] == COMPLETED for m in ms),
-        }
-
-    programmes = sorted((row(n, ms) for n, ms in groups.items() if n is not None),
-                        key=lambda r: (-r["cost_eur"], r["name"]))
-    live = [m for m in measures if m["status"] != DROPPED]
-    return {
-        "programmes": programmes,
-        "unassigned": row(None, groups.get(None, [])),
-        "total": row(None, live),
-        "multi": sum(1 for m in live if len(m["funding"]) > 1),
-        "dropped": sum(1 for m in measures if m["status"] == DROPPED),
-    }

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..plan.model import COMPLETED, DEFERRED, DROPPED, ONGOING, period_year
+from ..plan.model import COMPLETED, DEFERRED, DROPPED, ONGOING
 from ..plan.index import PlanIndex
+from ..plan.types import period_year
 
 from ..query.due import TOLERANCE
 
@@ -26,9 +27,8 @@ def _last_year_with_update(plan: PlanIndex, measure_id: str, year: int) -> int |
     return last.date.year if last else None
 
 
-def _pace(m: dict[str, Any], year: int, end: int) -> float | None:
+def _pace(m: dict[str, Any], start: int | None, year: int, end: int) -> float | None:
     """Percent the measure reaches by the end of year ``end`` at the pace it kept since its start."""
-    start = period_year(m["start"])  # a year, or a month such as "2024-04" (format v2)
     if m["percent"] is None or start is None or start > year:
         return None
     per_year = m["percent"] / (year - start + 1)
@@ -42,8 +42,9 @@ def measures(plan: PlanIndex, year: int, ms: list[dict[str, Any]]) -> dict[str, 
     for m in ms:
         if m["status"] in (COMPLETED, DROPPED):
             continue
-        last = _last_year_with_update(plan, m["id"], year)
+        # start and end may be months ("2024-04", format v2): the outlook reasons in years
         start, end = period_year(m["start"]), period_year(m["end"])
+        last = _last_year_with_update(plan, m["id"], year)
         started = start is None or start <= year - SILENT_YEARS + 1
         if m["status"] == DEFERRED:
             silent.append(m | {"reason": "deferred", "last_year": last})
@@ -54,12 +55,12 @@ def measures(plan: PlanIndex, year: int, ms: list[dict[str, Any]]) -> dict[str, 
         elif end is not None and end > h_end:
             beyond.append(m | {"reason": "beyond"})
         elif end is not None and end <= year:
-            at_risk.append(m | {"reason": "overdue", "projected": _pace(m, year, h_end)})
-        elif (projected := _pace(m, year, h_end)) is not None and projected < 100 - TOLERANCE:
+            at_risk.append(m | {"reason": "overdue", "projected": _pace(m, start, year, h_end)})
+        elif (projected := _pace(m, start, year, h_end)) is not None and projected < 100 - TOLERANCE:
             at_risk.append(m | {"reason": "pace", "projected": round(projected)})
         elif (m["status"] in ("nicht_begonnen", "in_planung") and start is not None and end is not None
               and end - start + 1 > years_left):  # not begun, and takes longer than the time left
-            at_risk.append(m | {"reason": "late_start", "projected": None})
+            at_risk.append(m | {"reason": "late_start", "projected": None, "years": end - start + 1})
     return {"silent": silent, "beyond": beyond, "at_risk": at_risk}
 
 

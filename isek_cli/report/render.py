@@ -62,6 +62,8 @@ def compiled_environment(lang: str, user_templates: Path | None, max_steps: int)
     env.filters.update({
         "num": fmt.num,
         "eur": fmt.eur,
+        "money": fmt.money,
+        "cost": fmt.cost,
         "pct": fmt.pct,
         "date": fmt.date,
         "signed": fmt.signed,
@@ -84,6 +86,7 @@ class Formatter:
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.months = catalogue(lang)["months"]
+        self.words = catalogue(lang)["money"]
 
     def _group(self, text: str) -> str:
         if self.lang == "de":
@@ -104,6 +107,28 @@ class Formatter:
             return "–"
         text = self.num(round(value), 0)
         return f"{text} €" if self.lang == "de" else f"€{text}"
+
+    def money(self, value: Any) -> str:
+        """An amount of money that may not have been reported: "keine Angabe", never 0 €."""
+        return self.words["none"] if value is None else self.eur(value)
+
+    def cost(self, low: Any, high: Any = None) -> str:
+        """An estimated cost, a range when the bounds differ: "3,0–3,5 Mio. €", "380.000–420.000 €".
+        Millions get one decimal, or two where one would hide a difference."""
+        if high is None:
+            high = low
+        if low is None:
+            return self.words["none"]
+        if high < 1_000_000:
+            text = self.num(round(low), 0) if low == high else f"{self.num(round(low), 0)}–{self.num(round(high), 0)}"
+            return self.words["euro"].format(n=text)
+        digits = 1 if all(round(v) % 100_000 == 0 for v in (low, high)) else 2
+        lo, hi = self.num(low / 1e6, digits), self.num(high / 1e6, digits)
+        return self.words["million"].format(n=lo if lo == hi else f"{lo}–{hi}")
+
+    def millions(self, value: float) -> str:
+        """An axis tick in millions, as short as it can be: 2 → "2", 2.5 → "2,5"."""
+        return self.num(value / 1e6, 0 if float(value / 1e6).is_integer() else (1 if value % 100_000 == 0 else 2))
 
     def pct(self, share: Any, digits: int = 0) -> str:
         if share is None:

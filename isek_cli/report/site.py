@@ -67,10 +67,15 @@ def _csv(rows: list[dict], columns: list[str]) -> bytes:
     return csv_text(columns, ([r.get(c) for c in columns] for r in rows)).encode("utf-8")
 
 
-def build_site(plan: PlanIndex, lang: str, templates: Path | None = None) -> dict[str, bytes]:
-    """Every file of the site, by relative path (written by the caller)."""
-    files: dict[str, bytes] = dict(fonts.site_files())
-    linked = {"fonts": fonts.faces(base=fonts.ASSETS)}  # pages link the font files instead of carrying them
+def build_site(plan: PlanIndex, lang: str, templates: Path | None = None, *, assets: str | None = None
+               ) -> dict[str, bytes]:
+    """Every file of the site, by relative path (written by the caller).
+
+    ``assets``: where the pages find the font files when the caller writes them once for several
+    sites (a portfolio: ``../../assets``); None writes them into this site's own ``assets/``.
+    """
+    files: dict[str, bytes] = dict(fonts.site_files()) if assets is None else {}
+    linked = {"fonts": fonts.faces(base=assets or fonts.ASSETS)}  # pages link the font files, not carry them
     years = site_years(plan)
     budget = for_plan(plan)
     overview = []

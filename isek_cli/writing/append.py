@@ -25,7 +25,7 @@ from . import textedit
 from ..plan.checks_progress import entry_key
 from ..plan.diagnostics import Diagnostic
 from ..plan import filecache
-from ..plan.loader import SETTINGS, load_plan
+from ..plan.loader import CACHE_SETTINGS, load_plan
 from ..plan.model import NOT_STARTED
 from .atomic import WriteFailed, atomic_write, temp_name_pattern
 from ..errors import IsekError
@@ -250,7 +250,7 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool, skip_e
             result.recorded.append(Recorded("drawdowns", d, rel, previous_value=before.plan.drawn(d["grant"], year)))
     if not dry_run:
         _write_all(root, {rel: olds[rel][0] + text.encode("utf-8") for rel, text in result.texts.items()}, olds)
-        filecache.refresh(root, after, SETTINGS)  # the next command finds the plan as written in the cache
+        filecache.refresh(root, after, CACHE_SETTINGS)  # the next command finds the plan as written in the cache
     return result
 
 

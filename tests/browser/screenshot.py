@@ -7,6 +7,7 @@ out at the given width and captured that far down) as docs/report-2024.png.
 
     .venv/bin/python tests/browser/screenshot.py [--out docs/report-2024.png] [--lang de|en] [--width 1366] [--height 900]
     .venv/bin/python tests/browser/screenshot.py --width 390 --height 2400 --out docs/screenshots/report-2024-de-390.png
+    .venv/bin/python tests/browser/screenshot.py --section funding --height 1800 --out docs/screenshots/funding.png
 
 Needs selenium (pip install selenium), chromium and chromedriver; see tests/test_browser.py.
 """
@@ -33,6 +34,7 @@ def main() -> int:
     ap.add_argument("--lang", choices=("de", "en"), default="de")
     ap.add_argument("--width", type=int, default=1366)
     ap.add_argument("--height", type=int, default=900)
+    ap.add_argument("--section", help="start the capture at the element with this id (e.g. funding, areas)")
     ap.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser")
                     or shutil.which("google-chrome"))
     ap.add_argument("--chromedriver", default=shutil.which("chromedriver"))
@@ -62,9 +64,17 @@ def main() -> int:
             driver.set_script_timeout(60)
             driver.execute_async_script("document.fonts.ready.then(() => arguments[0]())")  # the report font
             args.out.parent.mkdir(parents=True, exist_ok=True)
+            top = 0
+            if args.section:
+                top = driver.execute_script("const e = document.getElementById(arguments[0]);"
+                                            "return e ? e.getBoundingClientRect().top + window.scrollY : null;",
+                                            args.section)
+                if top is None:
+                    print(f"screenshot: no element with id {args.section!r}", file=sys.stderr)
+                    return 1
             shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
                 "format": "png", "captureBeyondViewport": True,
-                "clip": {"x": 0, "y": 0, "width": args.width, "height": args.height, "scale": 1}})
+                "clip": {"x": 0, "y": top, "width": args.width, "height": args.height, "scale": 1}})
             png = base64.b64decode(shot["data"])
         finally:
             driver.quit()

@@ -1,4 +1,4 @@
-"""`isek import catalogue`: a new plan folder from a measure catalogue (.xlsx or .csv).
+"""`isek import catalogue`: a new plan folder from a measure catalogue (.xlsx, .ods or .csv).
 
 One row per measure. Every cell is converted and checked before anything is
 written; one bad cell refuses the whole file (or, with ``partial``, only its
