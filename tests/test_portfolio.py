@@ -289,9 +289,9 @@ def test_changing_one_town_rereads_only_that_town(tmp_path, monkeypatch):
     read: list[Path] = []
     real = loader._load_all
 
-    def counting(root, overrides, snapshot):
+    def counting(root, *args):
         read.append(Path(root))
-        return real(root, overrides, snapshot)
+        return real(root, *args)
 
     monkeypatch.setattr(loader, "_load_all", counting)
     first = isek_cli.open_portfolio(tmp_path, jobs=1).status()
