@@ -79,12 +79,10 @@ class Oversized:
         return self.size
 
 
-def snapshot(root: Path, revision: Revision) -> dict[str, bytes]:
-    """{path relative to the plan folder: bytes} of every regular file of the plan at the revision.
-
-    A revision is input like any other: its listing is bounded before a blob is fetched (blobs
-    over the file size limit are not fetched at all, and the number and total size of files
-    have a limit too)."""
+def listing(root: Path, revision: Revision) -> tuple[dict[str, str], dict[str, "Oversized"]]:
+    """({path relative to the plan folder: blob id}, {path: Oversized}) of every regular file of the
+    plan at the revision, bounded: a revision is input like any other (the number and total size
+    of files have a limit; blobs over the file size limit are never fetched)."""
     from ..plan.loader import MAX_FILES
     from ..plan.source import MAX_FILE_BYTES
 
@@ -92,11 +90,11 @@ def snapshot(root: Path, revision: Revision) -> dict[str, bytes]:
     args = ["ls-tree", "-r", "-z", "-l", "--full-tree", revision.commit]
     if prefix:
         args += ["--", prefix]
-    listing = _git(args, root)
-    entries = []
-    files: dict[str, bytes] = {}
+    listed = _git(args, root)
+    blobs: dict[str, str] = {}
+    oversized: dict[str, Oversized] = {}
     total = 0
-    for record in listing.split(b"\0"):
+    for record in listed.split(b"\0"):
         if not record:
             continue
         meta, _, name = record.partition(b"\t")
@@ -105,25 +103,41 @@ def snapshot(root: Path, revision: Revision) -> dict[str, bytes]:
         if kind != b"blob" or mode not in (b"100644", b"100755") or not path.startswith(prefix):
             continue  # symlinks and submodules are never followed
         if int(size) > MAX_FILE_BYTES:
-            files[path[len(prefix):]] = Oversized(int(size))  # type: ignore[assignment]
+            oversized[path[len(prefix):]] = Oversized(int(size))
             continue
-        entries.append((path[len(prefix):], sha.decode()))
+        blobs[path[len(prefix):]] = sha.decode()
         total += int(size)
-    if len(entries) + len(files) > 3 * MAX_FILES or total > 4 * MAX_FILE_BYTES:
+    if len(blobs) + len(oversized) > 3 * MAX_FILES or total > 4 * MAX_FILE_BYTES:
         raise GitError(f"the plan folder at {revision.spec} holds more than {3 * MAX_FILES:,} files or "
                        f"{4 * MAX_FILE_BYTES:,} bytes; that is not a plan (or raise ISEK_MAX_FILES / "
                        "ISEK_MAX_FILE_BYTES if it is)")
-    if not entries:
-        return files
-    out = _git(["cat-file", "--batch"], root, input="".join(f"{sha}\n" for _, sha in entries).encode())
-    pos = 0
-    for rel, sha in entries:
+    return blobs, oversized
+
+
+def fetch(root: Path, shas: list[str]) -> list[bytes]:
+    """The content of each blob, in one ``git cat-file --batch``."""
+    if not shas:
+        return []
+    out = _git(["cat-file", "--batch"], root, input="".join(f"{sha}\n" for sha in shas).encode())
+    pos, found = 0, []
+    for _ in shas:
         header_end = out.index(b"\n", pos)
         size = int(out[pos:header_end].split()[2])
         start = header_end + 1
-        files[rel] = out[start:start + size]
+        found.append(out[start:start + size])
         pos = start + size + 1
-    return files
+    return found
+
+
+def snapshot(root: Path, revision: Revision) -> dict[str, bytes]:
+    """{path relative to the plan folder: bytes} of every regular file of the plan at the revision
+    (an oversized blob stands as :class:`Oversized`, never fetched)."""
+    blobs, files = listing(root, revision)
+    files = dict(files)  # type: ignore[arg-type]
+    rels = list(blobs)
+    for rel, data in zip(rels, fetch(root, [blobs[r] for r in rels])):
+        files[rel] = data  # type: ignore[assignment]
+    return files  # type: ignore[return-value]
 
 
 def load_at(spec: str, plan_dir: Path, diagnose: bool = True):
