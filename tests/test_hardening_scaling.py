@@ -147,7 +147,7 @@ def test_rename_detection_in_a_diff_costs_linear_work(monkeypatch):
     new = {f"N{i:05d}": CountingDict(title=f"Massnahme {n - 1 - i}", start=2020 + (n - 1 - i) % 5) for i in range(n)}
     new["N99999"] = CountingDict(title="Massnahme 0", start=2020)  # a second copy: renamed once only
     tables = iter([{k: {} for k in semdiff.KINDS} | {"measure": old}, {k: {} for k in semdiff.KINDS} | {"measure": new}])
-    monkeypatch.setattr(semdiff, "entities", lambda plan: next(tables))
+    monkeypatch.setattr(semdiff, "entities", lambda plan, lazy=False: next(tables))
     changes = semdiff.compare_entities(None, None)
     renamed = [c for c in changes if c["change"] == "renamed"]
     assert len(renamed) == n and renamed[0] == {"kind": "measure", "id": f"N{n - 1:05d}", "change": "renamed",
@@ -255,7 +255,7 @@ def test_plan_status_renames_in_a_diff_cost_linear_work(monkeypatch):
     new = SimpleNamespace(history={f"M{i}": [Entry(f"neu_{i}", i)] for i in range(n)})
     tables = iter([{k: {} for k in semdiff.KINDS} | {"plan_status": olds},
                    {k: {} for k in semdiff.KINDS} | {"plan_status": news}])
-    monkeypatch.setattr(semdiff, "entities", lambda plan: next(tables))
+    monkeypatch.setattr(semdiff, "entities", lambda plan, lazy=False: next(tables))
     changes = semdiff.compare_entities(old, new)
     assert [(c["old_id"], c["id"]) for c in changes if c["change"] == "renamed"] == \
         [(f"alt_{i}", f"neu_{i}") for i in range(n)]

@@ -55,8 +55,36 @@ def _outline(geometry: dict | None) -> str | None:
     return f"{points} points #{hashlib.sha256(coords.encode()).hexdigest()[:8]}"
 
 
-def entities(plan: PlanIndex) -> dict[str, dict[str, dict[str, Any]]]:
-    """{kind: {id: content without the id}} for every entity of the plan."""
+class _Lazy:
+    """A measure's content, dumped only when asked for: two revisions share most measures
+    unchanged, and comparing the models is far cheaper than dumping both (issue 18)."""
+
+    __slots__ = ("key", "_make", "_content")
+
+    def __init__(self, key: tuple, make) -> None:
+        self.key, self._make, self._content = key, make, None
+
+    @property
+    def content(self) -> dict[str, Any]:
+        if self._content is None:
+            self._content = self._make()
+        return self._content
+
+
+def _c(x) -> dict[str, Any]:
+    return x.content if isinstance(x, _Lazy) else x
+
+
+def _same(a, b) -> bool:
+    """Equal contents; equal models (and field) have equal contents without dumping them."""
+    if isinstance(a, _Lazy) and isinstance(b, _Lazy) and a.key == b.key:
+        return True
+    return _c(a) == _c(b)
+
+
+def entities(plan: PlanIndex, lazy: bool = False) -> dict[str, dict[str, dict[str, Any]]]:
+    """{kind: {id: content without the id}} for every entity of the plan (``lazy``: measures as
+    :class:`_Lazy`, for :func:`compare_entities`)."""
     out: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in KINDS}
     if plan.meta is not None:
         meta = _dump(plan.meta, exclude={"guiding_goals", "decisions", "statuses"})
@@ -85,7 +113,8 @@ def entities(plan: PlanIndex) -> dict[str, dict[str, dict[str, Any]]]:
         for g in f.goals:
             out["goal"][g.id] = _dump(g, exclude={"id"}) | {"field": f.id}
         for m in f.measures:
-            out["measure"][m.id] = _measure(m, f.id)
+            out["measure"][m.id] = (_Lazy((m, f.id), lambda m=m, f=f: _measure(m, f.id)) if lazy
+                                    else _measure(m, f.id))
     for p in plan.programmes:
         out["programme"][p.id] = _dump(p, exclude={"id"})
     for g in plan.grants:
@@ -160,20 +189,24 @@ def _status_renames(old: PlanIndex, new: PlanIndex, olds: dict, news: dict, remo
 
 
 def compare_entities(old: PlanIndex, new: PlanIndex) -> list[dict[str, Any]]:
-    a, b = entities(old), entities(new)
+    a, b = entities(old, lazy=True), entities(new, lazy=True)
     changes: list[dict[str, Any]] = []
     for kind in KINDS:
-        olds, news = a[kind], b[kind]
-        removed = [i for i in olds if i not in news]
-        added = [i for i in news if i not in olds]
+        lazy_olds, lazy_news = a[kind], b[kind]
+        removed = [i for i in lazy_olds if i not in lazy_news]
+        added = [i for i in lazy_news if i not in lazy_olds]
+        # Contents of what differs; entities equal in both are not dumped.
+        differ = [i for i in lazy_olds if i in lazy_news and not _same(lazy_olds[i], lazy_news[i])]
+        wanted = set(differ)
+        olds = {i: _c(lazy_olds[i]) for i in lazy_olds if i in wanted or i not in lazy_news}
+        news = {i: _c(lazy_news[i]) for i in lazy_news if i in wanted or i not in lazy_olds}
         renamed = _renames(removed, added, olds, news)  # new id -> old id
         if kind == "plan_status" and len(renamed) < min(len(removed), len(added)):
             _status_renames(old, new, olds, news, removed, added, renamed)
         gone = set(renamed.values())
-        for i in olds:
-            if i in news and olds[i] != news[i]:
-                changes.append({"kind": kind, "id": i, "change": "changed", "title": _title(news[i]),
-                                "fields": _field_changes(olds[i], news[i])})
+        for i in differ:
+            changes.append({"kind": kind, "id": i, "change": "changed", "title": _title(news[i]),
+                            "fields": _field_changes(olds[i], news[i])})
         for n, r in renamed.items():
             changes.append({"kind": kind, "id": n, "change": "renamed", "old_id": r, "title": _title(news[n]),
                             "fields": _field_changes(olds[r], news[n])})
@@ -235,6 +268,8 @@ def compare_progress(old: PlanIndex, new: PlanIndex, rename: dict[str, str] | No
     order = {m: i for i, m in enumerate(new.measure_index or old.measure_index)}  # plan order; unknown ids last
     rows: dict[str, dict[str, Any]] = {}
     for mid in set(old.history) | set(new.history):
+        if old.history.get(mid) == new.history.get(mid):
+            continue  # the same entries (shared or equal records): the common case, without counting
         before = Counter(_entry(e, rename) for e in old.history.get(mid, []))
         after = Counter(_entry(e, rename) for e in new.history.get(mid, []))
         if before == after:
