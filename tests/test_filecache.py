@@ -141,3 +141,30 @@ def test_diff_parses_only_blobs_not_seen_and_equals_a_fresh_diff(tmp_path, mini,
         m.setenv("ISEK_NO_CACHE", "1")
         assert got == diff(mini, "HEAD~1", "HEAD")
     assert got["differs"]
+
+
+def test_a_revision_is_loaded_once_and_its_cached_load_equals_a_fresh_one(mini, cache_dir, monkeypatch):
+    from isek_cli.git import revision
+
+    repo = mini.parent
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    edit(mini / "fields/01-wohnen.yaml", "priority: 3", "priority: 9")  # an error: diagnostics are cached too
+    git(repo, "commit", "-qam", "two")
+    loads: list[int] = []
+    real = loader_module.load_plan
+    monkeypatch.setattr(loader_module, "load_plan", lambda *a, **kw: loads.append(1) or real(*a, **kw))
+    first, _ = revision.load_at("HEAD", mini)
+    again, rev = revision.load_at("HEAD", mini)
+    assert len(loads) == 1 and rev.commit == again.plan.revision
+    assert len(list((cache_dir / "revisions").glob("*.pickle"))) == 1
+    with monkeypatch.context() as m:
+        m.setenv("ISEK_NO_CACHE", "1")
+        reference, _ = revision.load_at("HEAD", mini)
+    assert again.diagnostics == reference.diagnostics and any(d.severity == "error" for d in again.diagnostics)
+    assert summary(again) == summary(reference)
+    # another revision, or the same one without diagnostics, is another entry
+    revision.load_at("HEAD~1", mini)
+    revision.load_at("HEAD", mini, diagnose=False)
+    assert len(loads) == 3 + 1  # + the reference's uncached load

@@ -142,17 +142,59 @@ def snapshot(root: Path, revision: Revision) -> dict[str, bytes]:
 
 def load_at(spec: str, plan_dir: Path, diagnose: bool = True):
     """The plan as loaded from a revision (``Loaded``), and the resolved revision (``diagnose=False``:
-    without diagnostics, see ``load_plan``)."""
-    from ..plan.loader import load_plan
+    without diagnostics, see ``load_plan``).
+
+    A revision's load is cached under its plan folder's listing (every file's name, mode and blob
+    id: its whole content) with isek's code and settings, so the revisions a reviewer compares
+    again and again (``diff HEAD~1``, ``--rev``) are read, checked and positioned once."""
+    from ..plan import cache
+    from ..plan.loader import CACHE_SETTINGS, load_plan
 
     root, revision = resolve(spec, plan_dir)
-    files = snapshot(root, revision)
-    if "isek.yaml" not in files:
+    blobs, oversized = listing(root, revision)
+    if "isek.yaml" not in blobs and "isek.yaml" not in oversized:
         where = revision.plan_path or "the repository root"
         raise GitError(f"no plan at {spec}: {where}/isek.yaml does not exist in {revision.commit[:10]}")
-    loaded = load_plan(plan_dir, snapshot=files, diagnose=diagnose)
+    key = _revision_key(plan_dir, blobs, oversized, diagnose, cache.code_stamp(CACHE_SETTINGS))
+    path = cache.cache_dir() / "revisions" / (key.hex()[:40] + ".pickle")
+    loaded = cache.read(plan_dir, key, path) if cache.enabled() else None
+    if loaded is None:
+        files: dict[str, bytes] = dict(oversized)  # type: ignore[arg-type]
+        rels = list(blobs)
+        files.update(zip(rels, fetch(root, [blobs[r] for r in rels])))
+        loaded = load_plan(plan_dir, snapshot=files, diagnose=diagnose)
+        if cache.enabled():
+            cache.write(plan_dir, key, loaded, path)
+            _prune(path.parent)
     loaded.plan.revision = revision.commit
     return loaded, revision
+
+
+REVISIONS_KEPT = 64  # cached revision loads; the least recently written go first
+
+
+def _revision_key(plan_dir: Path, blobs: dict[str, str], oversized: dict, diagnose: bool, stamp: str) -> bytes:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=32)
+    h.update(f"revision|{stamp}|{os.path.realpath(plan_dir)}|{diagnose}".encode("utf-8", "surrogateescape"))
+    for rel in sorted(blobs):
+        h.update(f"\0{rel}\0{blobs[rel]}".encode("utf-8", "surrogateescape"))
+    for rel in sorted(oversized):
+        h.update(f"\0{rel}\0oversized {oversized[rel].size}".encode("utf-8", "surrogateescape"))
+    return h.digest()
+
+
+def _prune(folder: Path) -> None:
+    try:
+        with os.scandir(folder) as it:
+            entries = [e for e in it if e.name.endswith(".pickle")]
+        if len(entries) > REVISIONS_KEPT:
+            entries.sort(key=lambda e: e.stat().st_mtime_ns)
+            for e in entries[:len(entries) - REVISIONS_KEPT]:
+                os.unlink(e.path)
+    except OSError:
+        pass
 
 
 @dataclass(frozen=True)
