@@ -99,6 +99,15 @@ def test_export_writes_formula_like_plan_text_as_text(mini, tmp_path, formula):
     assert ws["E2"].value == formula and ws["E2"].data_type == "s"
 
 
+def test_a_table_longer_than_a_worksheet_is_refused_with_the_way_out(mini, tmp_path, monkeypatch):
+    from isek_cli.data import xlsx_writer
+
+    monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 20)  # the mini plan's status_by_year has 21 rows
+    r = run("export", "-o", tmp_path / "m.xlsx", plan=mini)
+    assert r.exit_code == 1 and "'status_by_year' has 21 rows" in r.stderr and "sqlite or csv" in r.stderr, r
+    assert not (tmp_path / "m.xlsx").exists()
+
+
 # --- LibreOffice reads the same cells ------------------------------------------------------
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -30,6 +30,7 @@ EURO = '#,##0 "€";-#,##0 "€"'  # whole euros with thousands separators; Exce
 DATE = "yyyy-mm-dd"
 # cellXfs below: 0 plain, 1 bold (the header), 2 euros, 3 dates
 STYLE = {None: "", EURO: ' s="2"', DATE: ' s="3"'}
+MAX_ROWS = 1_048_575  # a worksheet's rows below its header (Excel's limit)
 CHUNK = 2_000  # rows per piece of XML handed to the compressor: bounds the memory a sheet takes
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
