@@ -2,18 +2,18 @@
 
 Every format carries the same tables (``TABLES`` of ``data/tables.py``), built
 once from the loaded plan by :func:`tables`. Output is deterministic: the same plan gives the same
-bytes for CSV and JSON and the same content for XLSX and SQLite. The
+bytes for CSV, JSON and XLSX and the same content for SQLite. The
 ``measures`` table doubles as a catalogue that ``isek import catalogue`` reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 from typing import Any
 
+from ..errors import IsekError
 from ..plan.index import PlanIndex
 from .describe import FTS_TABLE, GENERATOR, created, datapackage, datasette, is_money
 from .tables import BY_NAME, TABLES, B, D, I, L, N, S, Table, tables  # noqa: F401 (the export's tables, re-exported)
@@ -171,95 +171,52 @@ def _fts(con, data: dict[str, list[dict]]) -> None:
 
 SQLITE_APP_ID = int.from_bytes(b"isek", "big")  # stored in the database header: marks isek's own output
 
-EURO = '#,##0 "€";-#,##0 "€"'  # whole euros with thousands separators; Excel shows them in the user's locale
-
 
 def to_xlsx(data: dict[str, list[dict]]) -> bytes:
     """One workbook, one sheet per table (``measures`` first: it imports as a catalogue), bold frozen
-    headers, an autofilter, euro formats on money columns, and the data's date as the document's
-    created and modified time, so that the same plan gives the same bytes.
+    headers, an autofilter, euro formats on money columns, lists as '; '-joined text, and the data's
+    date as the document's created and modified time, so that the same plan gives the same bytes.
 
-    openpyxl's write-only mode streams rows to the file instead of keeping a cell object per
-    value (a 10k-measure plan has millions). Column widths must be set before the rows, so
-    they are measured in a first pass."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    Written by ``xlsx_writer`` (rows as text, streamed into the zip) rather than openpyxl, whose
+    per-cell objects and XML serialiser took most of the export's time on a large plan. Each
+    table is turned into columns first: the widths, which the sheet states before its rows, are
+    measured on them, and the rows are the columns zipped (references, not copies)."""
+    from . import xlsx_writer
+    from .xlsx_writer import DATE, EURO, Workbook
 
-    when = created(data).replace(tzinfo=None)
-    wb = Workbook(write_only=True)
-    wb.properties.creator = GENERATOR
-    wb.properties.created = wb.properties.modified = when
-    bold = Font(bold=True)
-    for t in sorted(TABLES, key=lambda t: t.name != "measures"):
-        ws = wb.create_sheet(t.name)
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(t.columns))}{max(1, len(data[t.name]) + 1)}"
-        widths = [len(c) + 2 for c in t.names]  # room for the filter button
-        money = [is_money(c) for c, _ in t.columns]
-        rows = []
-        for row in data[t.name]:
-            values = []
-            for col, (c, k) in enumerate(t.columns):
-                v = row.get(c)
-                v = (SEP.join(str(x) for x in v) or None) if k == L and v is not None else \
-                    _number(v) if k == N else v
-                if isinstance(v, str):
-                    v = ILLEGAL_CHARACTERS_RE.sub("", v)
-                values.append(v)
-                shown = len(f"{v:,} €") if money[col] and isinstance(v, int) else len(str(v)) if v is not None else 0
-                if shown > widths[col]:
-                    widths[col] = min(60, shown)
-            rows.append(values)
-        for col, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(col)].width = w + 2
-        ws.append([_cell(ws, WriteOnlyCell, name, font=bold) for name in t.names])
-        formats = ["yyyy-mm-dd" if k == D else EURO if money[i] else None for i, (_, k) in enumerate(t.columns)]
-        for values in rows:
-            for i, v in enumerate(values):
-                if v is None:
-                    continue
-                if isinstance(v, str):
-                    if v.startswith("="):
-                        values[i] = _cell(ws, WriteOnlyCell, v, data_type="s")  # text, never a formula
-                elif formats[i]:
-                    values[i] = _cell(ws, WriteOnlyCell, v, number_format=formats[i])
-            ws.append(values)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _fixed_zip(buf.getvalue(), when)
+    order = sorted(TABLES, key=lambda t: t.name != "measures")
+    for t in order:
+        if len(data[t.name]) > xlsx_writer.MAX_ROWS:
+            raise IsekError(f"the table '{t.name}' has {len(data[t.name]):,} rows, more than a worksheet holds "
+                            f"({xlsx_writer.MAX_ROWS:,}); export this plan as sqlite or csv")
+    book = Workbook([t.name for t in order], creator=GENERATOR, when=created(data))
+    for t in order:
+        rows = data[t.name]
+        columns, widths, formats = [], [], []
+        for c, k in t.columns:
+            values = [r.get(c) for r in rows]
+            if k == L:
+                values = [None if v is None else (SEP.join(map(str, v)) or None) for v in values]
+            elif k == N:
+                values = [_number(v) for v in values]
+            money = is_money(c)
+            columns.append(values)
+            widths.append(_width(c, values, money))
+            formats.append(DATE if k == D else EURO if money else None)
+        book.add_sheet(t.name, t.names, widths, zip(*columns), len(rows), formats)
+    return book.close()
 
 
-def _cell(ws, cell_cls, value, font=None, number_format=None, data_type=None):
-    cell = cell_cls(ws, value=value)
-    if font is not None:
-        cell.font = font
-    if number_format is not None:
-        cell.number_format = number_format
-    if data_type is not None:
-        cell.data_type = data_type
-    return cell
-
-
-def _fixed_zip(raw: bytes, when: dt.datetime) -> bytes:
-    """The same archive with every member dated ``when`` (openpyxl dates them now) and the
-    document's modified time as set (openpyxl's save sets it to now)."""
-    import zipfile
-
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", body)
-            member = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = info.external_attr
-            dst.writestr(member, body)
-    return out.getvalue()
+def _width(name: str, values: list, money: bool) -> int:
+    """A column's width in characters: its longest value as shown (euros with separators), at most
+    60, and never narrower than the header and its filter button."""
+    present = [v for v in values if v is not None]
+    if money:
+        longest = max((len(f"{v:,} €") if isinstance(v, int) else len(str(v)) for v in present), default=0)
+    else:
+        longest = max(map(len, map(str, present)), default=0)
+    header = len(name) + 2  # room for the filter button
+    return (min(60, longest) if longest > header else header) + 2
 
 
 # --- writing without clobbering -------------------------------------------------
