@@ -9,6 +9,7 @@ slotted dataclasses (:class:`Record`) instead, at a tenth of the memory.
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import attrgetter
 
 from pydantic import BaseModel, ConfigDict, Strict as StrictType, TypeAdapter
 
@@ -56,7 +57,17 @@ class Record:
         return _adapter(type(self)).dump_python(self, mode=mode, exclude_none=exclude_none, exclude=exclude)
 
     def __reduce__(self):
-        return _restore_record, (type(self), tuple(getattr(self, f) for f in self.__dataclass_fields__))
+        return _restore_record, (type(self), _getter(type(self))(self))
+
+
+@lru_cache(maxsize=None)
+def _getter(cls):
+    """The values of a record's fields as a tuple, read at C speed (pickling 100,000s of entries)."""
+    names = tuple(cls.__dataclass_fields__)
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return lambda record: (one(record),)
+    return attrgetter(*names)
 
 
 @lru_cache(maxsize=None)

@@ -186,7 +186,13 @@ def write(root: Path, key: bytes, loaded, path: Path | None = None) -> None:
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)  # mode 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(key)
-            pickle.dump(loaded, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            enabled = gc.isenabled()
+            gc.disable()  # pickling allocates a memo entry per object: no collector passes over them
+            try:
+                pickle.dump(loaded, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            finally:
+                if enabled:
+                    gc.enable()
         os.replace(tmp, path)
         tmp = None
     except Exception:  # an unwritable cache must never fail a command

@@ -126,10 +126,14 @@ def put(k: bytes, pf) -> None:
         if not _folder_ok(folder):
             return
         pf.source.text = pf.source.data = None
+        enabled = gc.isenabled()
+        gc.disable()  # as in cache.write
         try:
             blob = pickle.dumps(pf, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
             pf.source.text, pf.source.data = text, data
+            if enabled:
+                gc.enable()
         fd, tmp = tempfile.mkstemp(prefix="entry.", suffix=".tmp", dir=folder)  # mode 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(k)
