@@ -149,7 +149,7 @@ def to_number(value: Any) -> float | int:
         return float(text)
     if grouped and text.count(".") == 1:  # 77.480: refused with what `check` says about it (W411)
         message, hint = grouped_number(text)
-        raise ValueError(f"{message}; {hint}")
+        raise ValueError(f"ambiguous: {message}; {hint}")
     if grouped:
         raise ValueError(f"'{text}' is ambiguous: it looks like German thousands separators; "
                          f"write {text.replace('.', '')} without the dots")
