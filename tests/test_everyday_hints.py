@@ -89,3 +89,49 @@ def test_misspelt_key_hint_shows_the_entrys_own_value(mini):
     edit(mini, F1, "    lead: WOBAU", "    laed: WOBAU")
     assert only(mini, "E201")["hint"] == "did you mean 'lead'? write 'lead: WOBAU'"
     assert only(mini, "E202")["hint"] == "'laed: WOBAU' looks misspelt: write 'lead: WOBAU'"
+
+
+def files_of(plan: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(plan)): p.read_bytes() for p in sorted(plan.rglob("*")) if p.is_file()}
+
+
+def refused_option(plan: Path, *args: str) -> str:
+    """A write command's option refused as a usage error: exit 2, no traceback, nothing written."""
+    before = files_of(plan)
+    r = run(*args, plan=plan)
+    assert r.exit_code == 2, r
+    assert "Traceback" not in r.output and "internal error" not in r.stderr
+    assert files_of(plan) == before
+    return " ".join(r.stderr.split())  # one line, whatever the terminal width
+
+
+def test_percent_option_with_a_percent_sign_gets_checks_hint(mini):
+    err = refused_option(mini, "progress", "add", "HF1.M01", "-s", "in_umsetzung", "--percent", "50%",
+                         "-d", "2024-06-01")
+    assert "'50%' is not a whole number; write 50: the number without the percent sign" in err
+    edit(mini, P24, "percent: 60}", "percent: 50%}")  # the same mistake in a file: the same hint
+    assert only(mini, "E203")["hint"] in err
+    err = refused_option(mini, "progress", "add", "HF1.M01", "-s", "in_umsetzung", "-p", "50,5", "-d", "2024-06-01")
+    assert "'50,5' is not a whole number; percent is a whole number from 0 to 100" in err
+
+
+def test_indicator_value_with_a_thousands_dot_gets_checks_warning(mini):
+    err = refused_option(mini, "indicator", "set", "K-BEV", "77.480", "-d", "2024-12-31")
+    edit(mini, P24, "value: 40720,", "value: 77.480,")  # the same number in a file: check's W411
+    w411 = only(mini, "W411")
+    assert f"{w411['message']}; {w411['hint']}" in err
+    assert "did you mean 77480? write 77480 without the dot, or 77.48 if the decimal is meant" in err
+    err = refused_option(mini, "indicator", "set", "K-BEV", "1.077.480", "-d", "2024-12-31")
+    assert "write 1077480 without the dots" in err
+
+
+def test_euro_options_refuse_cents_and_exponents_with_a_hint(shipped):
+    err = refused_option(shipped, "grant", "draw", "G-2022-LZ", "120000,50", "-d", "2024-12-02")
+    assert "'120000,50' is not a whole number; amounts are whole euros: leave out the cents" in err
+    err = refused_option(shipped, "grant", "draw", "G-2022-LZ", "1.5e5", "-d", "2024-12-02")
+    assert "'1.5e5' is not a whole number; amounts are whole euros from 0 to 10,000,000,000,000" in err
+    err = refused_option(shipped, "progress", "add", "HF1.M09", "-s", "in_umsetzung", "--spent-eur", "12.000,50",
+                         "-d", "2024-06-01")
+    assert "leave out the cents" in err
+    r = run("grant", "draw", "G-2022-LZ", "120.000", "-d", "2024-12-02", "--dry-run", plan=shipped)
+    assert r.exit_code == 0 and "{grant: G-2022-LZ, date: 2024-12-02, eur: 120000}" in r.stdout, r

@@ -11,6 +11,7 @@ import pickle
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -145,3 +146,50 @@ def test_the_cache_folder_is_made_private(mini, cache_dir):
     load_plan(mini)
     assert cache_dir.stat().st_mode & 0o077 == 0
     assert cache.cache_file(mini).stat().st_mode & 0o077 == 0
+
+
+@pytest.fixture
+def platform_cache(tmp_path, monkeypatch):
+    """platformdirs answers with a folder of this test (and notes who asked); $ISEK_CACHE_DIR is not set."""
+    import platformdirs
+
+    folder = tmp_path / "platform-cache" / "isek"
+    asked = []
+
+    def user_cache_dir(appname=None, appauthor=None, *args, **kwargs):
+        asked.append((appname, appauthor))
+        return str(folder)
+
+    monkeypatch.setattr(platformdirs, "user_cache_dir", user_cache_dir)
+    monkeypatch.delenv("ISEK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("ISEK_NO_CACHE", raising=False)
+    return SimpleNamespace(folder=folder, asked=asked)
+
+
+def test_the_cache_lives_where_the_platform_keeps_caches(mini, platform_cache):
+    load_plan(mini)
+    assert platform_cache.asked and set(platform_cache.asked) == {("isek", False)}  # no "isek\\isek" on Windows
+    assert cache.cache_file(mini).parent == platform_cache.folder and cache.cache_file(mini).is_file()
+    assert platform_cache.folder.stat().st_mode & 0o077 == 0  # made private like any cache folder
+
+
+def test_isek_cache_dir_overrides_the_platforms_folder(mini, platform_cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("ISEK_CACHE_DIR", str(tmp_path / "mine"))
+    load_plan(mini)
+    assert cache.cache_file(mini).parent == tmp_path / "mine" and cache.cache_file(mini).is_file()
+    assert not platform_cache.folder.exists() and platform_cache.asked == []
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permission bits")
+def test_a_platform_cache_folder_others_can_write_is_not_used(mini, platform_cache):
+    platform_cache.folder.mkdir(parents=True)
+    platform_cache.folder.chmod(0o777)
+    load_plan(mini)
+    assert list(platform_cache.folder.iterdir()) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG layout is Linux's")
+def test_on_linux_the_platforms_folder_is_xdg_cache_home(monkeypatch, tmp_path):
+    monkeypatch.delenv("ISEK_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir() == tmp_path / "xdg" / "isek"  # where isek kept it before platformdirs

@@ -24,9 +24,25 @@ def _plan_index(ctx: typer.Context):
         return None
 
 
+class _Id(str):
+    """An id offered for completion that also completes what was typed in another case.
+
+    Typer's ``autocompletion`` wrapper keeps only candidates whose ``value.startswith(incomplete)``,
+    which would drop ``HF2.M01`` for ``hf2.m0``; this id answers that question without regard to
+    case, the way :func:`_matching` chose it. (The shell then puts the id as written in the plan.)
+    """
+
+    __slots__ = ()
+
+    def startswith(self, prefix, *args) -> bool:  # type: ignore[override]
+        if isinstance(prefix, str) and not args:
+            return self.casefold().startswith(prefix.casefold())
+        return super().startswith(prefix, *args)
+
+
 def _matching(ids, incomplete: str) -> list[str]:
     prefix = incomplete.casefold()
-    return sorted(i for i in ids if i.casefold().startswith(prefix))
+    return [_Id(i) for i in sorted(i for i in ids if i.casefold().startswith(prefix))]
 
 
 def _completer(attribute: str):

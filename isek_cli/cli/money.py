@@ -69,21 +69,10 @@ def grant_draw(
 ) -> None:
     """Record money drawn from a grant (one payment, not a running total) in progress/YEAR.yaml."""
     from ..api import record_progress
-    from ..data.sheets import check_euros, to_int
-    from ..plan.model import MAX_EUR
     from ..writing.append import Refused
-    from .progress import _parse_date, _refused, _report
+    from .progress import _parse_date, _refused, _report, whole_euros
 
-    try:
-        amount = to_int(eur)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{exc}; a payment is whole euros from 0 to {MAX_EUR:,}", param_hint="EUR") from None
-    if amount < 0:
-        raise typer.BadParameter("a payment is not negative; correct a wrong entry in the progress file", param_hint="EUR")
-    try:
-        check_euros(amount)  # the bound of every amount, before the plan is even loaded
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="EUR") from None
+    amount = whole_euros(eur, "EUR")
     entry = {"grant": grant, "date": _parse_date(date), "eur": amount}
     try:
         result = record_progress(state(ctx).plan_dir, drawdowns=[entry], dry_run=dry_run)

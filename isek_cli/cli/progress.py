@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -49,6 +50,46 @@ def _parse_date(value: Optional[str]) -> dt.date:
         return to_date(value)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--date") from None
+
+
+def _percent(text: Optional[str]) -> Optional[int]:
+    """--percent as a whole number, with the hint `check` gives for the same text in a file."""
+    if text is None:
+        return None
+    from ..plan.shape import percent_sign_hint
+
+    if re.fullmatch(r"\s*[+-]?\d{1,6}\s*", text):  # the range (0..100) is the plan's check, with its hint
+        return int(text)
+    hint = percent_sign_hint(text) or "percent is a whole number from 0 to 100"
+    raise typer.BadParameter(f"'{text}' is not a whole number; {hint}", param_hint="'--percent'")
+
+
+def whole_euros(text: str, param_hint: str, *, bounds: bool = True) -> int:
+    """An amount of whole euros (12000, 12.000, '12 000 €'), refused with a hint that fits the mistake.
+
+    ``bounds=False`` leaves a plain number's range to the plan's validation (a refused write, exit 1).
+    """
+    from ..data.sheets import check_euros, to_int
+
+    if not bounds and re.fullmatch(r"\s*[+-]?\d{1,40}\s*", text):
+        return int(text)
+    try:
+        amount = to_int(text)
+    except ValueError as exc:
+        cents = re.fullmatch(r"\s*[+-]?[\d.' ]*\d[.,]\d{1,2}\s*(€|eur|euro)?\s*", text, flags=re.I)
+        hint = ("amounts are whole euros: leave out the cents" if cents
+                else f"amounts are whole euros from 0 to {MAX_EUR:,}, e.g. 120000 or 120.000")
+        raise typer.BadParameter(f"{exc}; {hint}", param_hint=param_hint) from None
+    if not bounds:
+        return amount
+    if amount < 0:
+        raise typer.BadParameter("an amount is not negative; correct a wrong entry in the progress file",
+                                 param_hint=param_hint)
+    try:
+        check_euros(amount)  # the bound of every amount, before the plan is even loaded
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=param_hint) from None
+    return amount
 
 
 def _ask_status() -> str:
@@ -134,10 +175,11 @@ def progress_add(
     ctx: typer.Context,
     measure: str = typer.Argument(..., metavar="MEASURE", autocompletion=measure_ids, help="Measure id, e.g. HF1.M03."),
     status: Optional[str] = typer.Option(None, "--status", "-s", help="New status. " + ", ".join(STATUSES) + "."),
-    percent: Optional[int] = typer.Option(None, "--percent", "-p", help="Percent done, 0..100 (100 only with abgeschlossen)."),
+    percent: Optional[str] = typer.Option(None, "--percent", "-p", metavar="INTEGER",
+                                          help="Percent done, 0..100 (100 only with abgeschlossen)."),
     note: Optional[str] = typer.Option(None, "--note", "-n", help="What happened (Markdown allowed)."),
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Date of the news, YYYY-MM-DD. Default: today."),
-    spent_eur: Optional[int] = typer.Option(None, "--spent-eur",
+    spent_eur: Optional[str] = typer.Option(None, "--spent-eur", metavar="INTEGER",
                                             help=f"Money spent so far, whole euros (0 to {MAX_EUR:,})."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the entry and where it would go; write nothing."),
 ) -> None:
@@ -150,8 +192,8 @@ def progress_add(
             status = _ask_status()
         else:
             raise typer.BadParameter("missing; one of " + ", ".join(STATUSES), param_hint="--status")
-    entry = {"measure": measure, "date": _parse_date(date), "status": status, "percent": percent,
-             "note": note, "spent_eur": spent_eur}
+    entry = {"measure": measure, "date": _parse_date(date), "status": status, "percent": _percent(percent),
+             "note": note, "spent_eur": None if spent_eur is None else whole_euros(spent_eur, "--spent-eur", bounds=False)}
     try:
         result = append(state(ctx).plan_dir, updates=[entry], dry_run=dry_run)
     except Refused as exc:

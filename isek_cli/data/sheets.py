@@ -15,6 +15,7 @@ import unicodedata
 from typing import Any, Iterable
 
 from ..plan.model import MAX_EUR
+from ..plan.walker import grouped_number
 from .sheetio import Cell, SheetError, Table, column_letter, read_table, sheet_names  # noqa: F401  (the public names)
 
 
@@ -143,8 +144,15 @@ def to_number(value: Any) -> float | int:
         return int(text)
     if re.fullmatch(r"-?\d+,\d+", text):
         return float(text.replace(",", "."))
-    if re.fullmatch(r"-?\d+\.\d+", text) and not re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+    grouped = re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text)
+    if re.fullmatch(r"-?\d+\.\d+", text) and not grouped:
         return float(text)
+    if grouped and text.count(".") == 1:  # 77.480: refused with what `check` says about it (W411)
+        message, hint = grouped_number(text)
+        raise ValueError(f"ambiguous: {message}; {hint}")
+    if grouped:
+        raise ValueError(f"'{text}' is ambiguous: it looks like German thousands separators; "
+                         f"write {text.replace('.', '')} without the dots")
     raise ValueError(f"'{value}' is ambiguous or not a number; write 83060 or 22,8")
 
 

@@ -9,8 +9,10 @@ fresh load reports. A load is cached only if the key computed from the texts
 it actually parsed equals the key computed before: a file that changed during
 the load is never cached under its old content's key.
 
-The cache lives outside the plan folder (``$ISEK_CACHE_DIR``, else
-``$XDG_CACHE_HOME/isek``, else ``~/.cache/isek``), one file per plan folder.
+The cache lives outside the plan folder, one file per plan folder: in
+``$ISEK_CACHE_DIR``, else where the platform keeps caches (platformdirs:
+``$XDG_CACHE_HOME/isek`` or ``~/.cache/isek`` on Linux, ``~/Library/Caches/isek``
+on macOS, ``%LOCALAPPDATA%\\isek\\Cache`` on Windows).
 A missing, stale, corrupt or unwritable cache is silently rebuilt or skipped;
 ``--no-cache`` or ``ISEK_NO_CACHE=1`` bypasses it. The cache is a pickle, so
 unpickling it could run code: a cache folder or file that is not the current
@@ -43,8 +45,10 @@ def enabled() -> bool:
 def cache_dir() -> Path:
     if os.environ.get("ISEK_CACHE_DIR"):
         return Path(os.environ["ISEK_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "isek"
+    import platformdirs  # only when asked: --no-cache and $ISEK_CACHE_DIR never import it
+
+    # appauthor=False: no "isek\isek" on Windows (the author folder would repeat the name).
+    return Path(platformdirs.user_cache_dir("isek", appauthor=False))
 
 
 def cache_file(root: Path) -> Path:

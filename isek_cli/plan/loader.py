@@ -288,7 +288,7 @@ def validate_file(source: Source, kind: str) -> PlanFile:
     if source.problems and problems:
         # A value the walker already refused (bad tag, bad date) would be reported twice; and
         # a walker warning (57.800) is moot where the value is wrong anyway: its error says more.
-        locator = Locator(source.text or "")
+        locator = Locator(source.text or "", source.recovery)
         refused = {(p.line, p.col) for p in source.problems if p.severity == "error"}
         at = [(p, locator.position(p.loc.path, p.loc.key)) for p in problems]
         problems = [p for p, spot in at if spot not in refused]
@@ -402,11 +402,11 @@ def resolve(problems: list[Problem], files: list[PlanFile]) -> list[Diagnostic]:
         if text is not None:
             loc = locators.get(p.loc.file)
             if loc is None:
-                loc = locators[p.loc.file] = Locator(text)
+                loc = locators[p.loc.file] = Locator(text, pf.source.recovery)
             if line is None:
                 node, exact = loc.node(p.loc.path, p.loc.key)
                 if node is not None:
-                    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+                    line, col = loc.spot(node)
                     if exact and p.code == "E203" and hasattr(node, "style") and isinstance(node.value, str):
                         hint = shape.yaml_hint(p, node.value, not node.style)  # libyaml: "", PyYAML: None
         line, col = line or 1, col or 1

@@ -356,11 +356,18 @@ def _value_hint(etype: str, value: Any) -> str:
         return "write the date unquoted as YYYY-MM-DD, e.g. 2024-05-14"
     if etype in ("int_type", "int_from_float") and isinstance(value, str) and value.strip().isdigit():
         return "remove the quotes so the value is read as a number"
-    if isinstance(value, str) and value.strip().endswith("%") and value.strip()[:-1].strip().isdigit():
-        return f"write {value.strip()[:-1].strip()}: the number without the percent sign"
+    if percent_sign_hint(value):
+        return percent_sign_hint(value)
     if etype == "string_too_short":
         return "write a text, or remove the key if it is optional"
     return "correct the value; quote it if it is meant as text"
+
+
+def percent_sign_hint(value: Any) -> str:
+    """'50%' → 'write 50: …' (a file's ``percent: 50%`` and ``--percent 50%`` alike); else ''."""
+    if isinstance(value, str) and value.strip().endswith("%") and value.strip()[:-1].strip().isdigit():
+        return f"write {value.strip()[:-1].strip()}: the number without the percent sign"
+    return ""
 
 
 def _range_hint(key: str, err: dict) -> str:

@@ -21,7 +21,9 @@ from typing import Any
 
 import yaml
 
+from . import tabs
 from .diagnostics import Loc, Problem
+from .tabs import Recovery
 from .walker import IMPLICIT, MAP, MAX_ALIAS_NODES, MAX_DEPTH, NULL, SEQ, STR, AliasBomb, Walker
 
 __all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_FILE_VALUES", "Loader", "Locator", "Source",
@@ -76,6 +78,8 @@ class Source:
     text: str | None
     data: Any
     problems: list[Problem]
+    # Set when a tab in indentation was read past: the copy that was read, for positions.
+    recovery: Recovery | None = None
 
 
 def read_text(path: str, rel: str) -> tuple[str | None, list[Problem]]:
@@ -117,12 +121,27 @@ def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
 
 def parse(text: str, rel: str) -> tuple[Any, list[Problem]]:
     """Parse text into plain data; problems carry their own positions."""
+    data, problems, _ = _parse(text, rel)
+    return data, problems
+
+
+def _parse(text: str, rel: str) -> tuple[Any, list[Problem], Recovery | None]:
     estimate = _value_estimate(text)
     if estimate > MAX_FILE_VALUES:
         return None, [Problem(
             "E107", Loc(rel), f"file holds about {estimate:,} values, more than the limit of {MAX_FILE_VALUES:,}",
             "split the content into several files, or raise ISEK_MAX_FILE_VALUES if the file is genuine",
-            line=1, col=1)]
+            line=1, col=1)], None
+    node, problems = _compose(text, rel)
+    if problems and problems[0].code == "E103":
+        return _recover(text, rel, problems[0])
+    if problems:
+        return None, problems, None
+    data, problems = _walk(node, text, rel)
+    return data, problems, None
+
+
+def _compose(text: str, rel: str) -> tuple[yaml.Node | None, list[Problem]]:
     loader = Loader(text)
     try:
         node = loader.get_single_node()
@@ -140,12 +159,39 @@ def parse(text: str, rel: str) -> tuple[Any, list[Problem]]:
     # not Python's idea of blank (a file of U+00A0 is the text '\xa0' to YAML).
     if node is None or (type(node) is yaml.ScalarNode and node.tag == NULL and not node.value and not node.style):
         return None, [Problem("E108", Loc(rel), "file is empty", "write the file's content, or delete the file", line=1, col=1)]
+    return node, []
+
+
+def _walk(node: yaml.Node, text: str, rel: str) -> tuple[Any, list[Problem]]:
     walker = Walker(rel, track_aliases="&" in text, text=text)
     try:
         data = walker.value(node, 0)
     except AliasBomb:
         return None, walker.problems
     return data, walker.problems
+
+
+def _recover(text: str, rel: str, tab: Problem) -> tuple[Any, list[Problem], Recovery | None]:
+    """E103 at its spot, then the file's other problems, read from a copy with spaces for tabs.
+
+    Without this the first tab would hide everything else in the file. If no copy
+    parses, E103 stands alone as before.
+    """
+    lines = tabs.tab_lines(text)
+    others = [n for n in lines if n != tab.line]
+    if others:
+        shown = ", ".join(map(str, others[:5])) + (", …" if len(others) > 5 else "")
+        tab.hint += f" (also on line{'s' if len(others) > 1 else ''} {shown})"
+    for recovery in tabs.candidates(text):
+        node, problems = _compose(recovery.text, rel)
+        if problems:
+            continue
+        data, problems = _walk(node, recovery.text, rel)
+        for p in problems:
+            if p.line is not None and p.col is not None:
+                p.col = recovery.column(p.line, p.col)
+        return data, [tab, *problems], recovery
+    return None, [tab], None
 
 
 def _value_estimate(text: str) -> int:
@@ -200,6 +246,16 @@ def _syntax_hint(problem: str) -> str:
     return "check quotes, colons and indentation around this position"
 
 
+def _compose_quietly(text: str) -> yaml.Node | None:
+    loader = Loader(text)
+    try:
+        return loader.get_single_node()
+    except (yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+
+
 def load_source(path: str, rel: str) -> Source:
     text, problems = read_text(path, rel)
     if text is None:
@@ -208,15 +264,20 @@ def load_source(path: str, rel: str) -> Source:
 
 
 def source_from_text(text: str, rel: str) -> Source:
-    data, problems = parse(text, rel)
-    return Source(rel, text, data, problems)
+    data, problems, recovery = _parse(text, rel)
+    return Source(rel, text, data, problems, recovery)
 
 
 class Locator:
-    """Find line and column for a path in one file, composing it only once."""
+    """Find line and column for a path in one file, composing it only once.
 
-    def __init__(self, text: str) -> None:
+    A file with a tab in its indentation is composed from its recovered copy
+    (given, or found again here) and columns are shifted back to the user's text.
+    """
+
+    def __init__(self, text: str, recovery: Recovery | None = None) -> None:
         self.text = text
+        self.recovery = recovery
         self._root: yaml.Node | None | bool = False
         self._index: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
         self.lines = text.splitlines()
@@ -224,14 +285,19 @@ class Locator:
     @property
     def root(self) -> yaml.Node | None:
         if self._root is False:
-            loader = Loader(self.text)
-            try:
-                self._root = loader.get_single_node()
-            except yaml.YAMLError:
-                self._root = None
-            finally:
-                loader.dispose()
+            self._root = _compose_quietly(self.recovery.text if self.recovery else self.text)
+            if self._root is None and self.recovery is None and "\t" in self.text:
+                for recovery in tabs.candidates(self.text):
+                    self._root = _compose_quietly(recovery.text)
+                    if self._root is not None:
+                        self.recovery = recovery
+                        break
         return self._root  # type: ignore[return-value]
+
+    def spot(self, node: yaml.Node) -> tuple[int, int]:
+        """A node's 1-based line and column in the user's text."""
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        return line, self.recovery.column(line, col) if self.recovery else col
 
     def node(self, path: tuple[str | int, ...], key: bool = False) -> tuple[yaml.Node | None, bool]:
         """The node at ``path`` (or its key node); ``exact`` is False when the path ran out."""
@@ -265,7 +331,7 @@ class Locator:
         node, _ = self.node(path, key)
         if node is None:
             return 1, 1
-        return node.start_mark.line + 1, node.start_mark.column + 1
+        return self.spot(node)
 
     def excerpt(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""

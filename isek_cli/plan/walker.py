@@ -64,6 +64,16 @@ _NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)\Z")
 # A plain number of one to three digits, a dot and exactly three digits: 57.800 (W411).
 _GROUPED = re.compile(r"^[-+]?[1-9]\d{0,2}\.\d{3}$")
+
+
+def grouped_number(raw: str) -> tuple[str, str]:
+    """What ``check`` says about 57.800 (W411), message and hint; the command line says the same."""
+    meant = int(raw.replace(".", ""))
+    decimal = f"{float(raw):g}"
+    return (f"{raw} reads as {decimal}, but looks like a German thousands separator",
+            f"did you mean {meant}? write {meant} without the dot, or {decimal} if the decimal is meant")
+
+
 _BASES = {"0x": "hexadecimal (base 16)", "0b": "binary (base 2)"}
 _SCALAR_TAGS = frozenset((STR, INT, FLOAT, BOOL, NULL, TIMESTAMP))
 _NAMES = {INT: "whole number", FLOAT: "number", BOOL: "yes/no value", TIMESTAMP: "date",
@@ -135,13 +145,10 @@ class Walker:
     def _grouped(self, node: yaml.Node) -> None:
         """57.800 is YAML's 57.8, but almost always a German 57800 (contract v2: a warning)."""
         raw = node.value.lstrip("+")
-        meant = int(raw.replace(".", ""))
-        decimal = f"{float(raw):g}"
+        message, hint = grouped_number(raw)
         m = node.start_mark
-        self.problems.append(Problem(
-            "W411", Loc(self.rel), f"{raw} reads as {decimal}, but looks like a German thousands separator",
-            f"did you mean {meant}? write {meant} without the dot, or {decimal} if the decimal is meant",
-            severity="warning", line=m.line + 1, col=m.column + 1))
+        self.problems.append(Problem("W411", Loc(self.rel), message, hint,
+                                     severity="warning", line=m.line + 1, col=m.column + 1))
 
     def value(self, node: yaml.Node, depth: int) -> Any:
         if type(node) is _SCALAR:
