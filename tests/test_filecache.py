@@ -32,7 +32,7 @@ def parses(monkeypatch) -> list[str]:
     """The files parsed from text (not served from a cache), by relative path."""
     seen: list[str] = []
     real = loader_module.source_from_text
-    monkeypatch.setattr(loader_module, "source_from_text", lambda text, rel: seen.append(rel) or real(text, rel))
+    monkeypatch.setattr(loader_module, "source_from_text", lambda text, rel, **kw: seen.append(rel) or real(text, rel, **kw))
     return seen
 
 
@@ -168,3 +168,28 @@ def test_a_revision_is_loaded_once_and_its_cached_load_equals_a_fresh_one(mini, 
     revision.load_at("HEAD~1", mini)
     revision.load_at("HEAD", mini, diagnose=False)
     assert len(loads) == 3 + 1  # + the reference's uncached load
+
+
+def test_a_write_positions_its_warnings_from_the_candidate_it_parsed(mini, cache_dir, monkeypatch):
+    """The candidate's composed document is kept to position its diagnostics (no second compose)
+    and never reaches a cache; positions equal a fresh check's, in the written file too."""
+    import datetime as dt
+
+    from isek_cli.api import record_progress
+    from isek_cli.plan import source
+
+    load_plan(mini)
+    composed = []
+    real = source._compose_quietly
+    monkeypatch.setattr(source, "_compose_quietly", lambda text: composed.append(1) or real(text))
+    # two entries that fall back (W405, W406) before entries already in the file
+    result = record_progress(mini, updates=[
+        {"measure": "HF1.M02", "date": dt.date(2024, 1, 2), "status": "abgeschlossen", "percent": 100},
+        {"measure": "HF1.M02", "date": dt.date(2024, 1, 3), "status": "in_umsetzung", "percent": 10}])
+    assert {d.code for d in result.warnings} >= {"W405"}
+    assert composed == []  # positioned from the kept document
+    cached = load_plan(mini)
+    assert [d.as_dict() for d in cached.diagnostics] == [d.as_dict() for d in fresh(mini, monkeypatch).diagnostics]
+    assert all(pf.source.node is None for pf in cached.files)
+    assert b"ScalarNode" not in (cache.cache_file(mini)).read_bytes()
+    assert all(b"ScalarNode" not in p.read_bytes() for p in (cache_dir / "files").glob("*.pickle"))

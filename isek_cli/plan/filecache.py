@@ -119,19 +119,19 @@ def get(k: bytes):
 def put(k: bytes, pf) -> None:
     """Store a validated file (its text and raw data are not stored: the key stands for the text)."""
     folder = _folder()
-    text, data = pf.source.text, pf.source.data
+    text, data, node = pf.source.text, pf.source.data, pf.source.node
     tmp = None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _folder_ok(folder):
             return
-        pf.source.text = pf.source.data = None
+        pf.source.text = pf.source.data = pf.source.node = None
         enabled = gc.isenabled()
         gc.disable()  # as in cache.write
         try:
             blob = pickle.dumps(pf, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
-            pf.source.text, pf.source.data = text, data
+            pf.source.text, pf.source.data, pf.source.node = text, data, node
             if enabled:
                 gc.enable()
         fd, tmp = tempfile.mkstemp(prefix="entry.", suffix=".tmp", dir=folder)  # mode 0600

@@ -230,6 +230,7 @@ def read_files(root: Path, overrides: dict[str, str] | None = None, snapshot: di
     validates its result this way before writing); ``snapshot`` replaces the
     file system entirely (a plan read from a git revision).
     """
+    candidates = set(overrides or ())  # a write's new texts: their nodes are kept for positions
     if snapshot is not None:
         entries, problems = discover(root, snapshot_listdir(snapshot))
         overrides = dict(overrides or {})
@@ -262,8 +263,9 @@ def read_files(root: Path, overrides: dict[str, str] | None = None, snapshot: di
             files.append(validate_file(Source(rel, None, None, found), kind))
             continue
         # Through the per-file cache: a file whose text was validated before is not parsed again.
-        files.append(filecache.validated(rel, kind, text, lambda: validate_file(source_from_text(text, rel), kind),
-                                         cached))
+        keep = rel in candidates
+        files.append(filecache.validated(
+            rel, kind, text, lambda: validate_file(source_from_text(text, rel, keep_node=keep), kind), cached))
     return files, problems
 
 
@@ -288,7 +290,7 @@ def validate_file(source: Source, kind: str) -> PlanFile:
     if source.problems and problems:
         # A value the walker already refused (bad tag, bad date) would be reported twice; and
         # a walker warning (57.800) is moot where the value is wrong anyway: its error says more.
-        locator = Locator(source.text or "", source.recovery)
+        locator = Locator(source.text or "", source.recovery, source.node)
         refused = {(p.line, p.col) for p in source.problems if p.severity == "error"}
         at = [(p, locator.position(p.loc.path, p.loc.key)) for p in problems]
         problems = [p for p, spot in at if spot not in refused]
@@ -382,9 +384,10 @@ def _load_all(root: Path, overrides, snapshot, cached: bool = True, diagnose: bo
     diagnostics = resolve(problems, files) if diagnose else []
     # A load from the files: the cache keys what was read (filecache.digest = cache.content_digest).
     parsed = {pf.rel: pf.digest for pf in files if pf.digest} if overrides is None and snapshot is None else {}
-    for pf in files:  # the raw text and data are no longer needed: free them
+    for pf in files:  # the raw text, data and nodes are no longer needed: free them
         pf.source.text = None
         pf.source.data = None
+        pf.source.node = None
     return Loaded(root, files, diagnostics, plan, parsed, extra)
 
 
@@ -402,7 +405,7 @@ def resolve(problems: list[Problem], files: list[PlanFile]) -> list[Diagnostic]:
         if text is not None:
             loc = locators.get(p.loc.file)
             if loc is None:
-                loc = locators[p.loc.file] = Locator(text, pf.source.recovery)
+                loc = locators[p.loc.file] = Locator(text, pf.source.recovery, pf.source.node)
             if line is None:
                 node, exact = loc.node(p.loc.path, p.loc.key)
                 if node is not None:

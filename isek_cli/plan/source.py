@@ -80,6 +80,9 @@ class Source:
     problems: list[Problem]
     # Set when a tab in indentation was read past: the copy that was read, for positions.
     recovery: Recovery | None = None
+    # The composed document, kept only for a write's candidate (its diagnostics are positioned
+    # right after: no second compose of a large progress file); never cached.
+    node: Any = None
 
 
 def read_text(path: str, rel: str) -> tuple[str | None, list[Problem]]:
@@ -121,24 +124,24 @@ def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
 
 def parse(text: str, rel: str) -> tuple[Any, list[Problem]]:
     """Parse text into plain data; problems carry their own positions."""
-    data, problems, _ = _parse(text, rel)
+    data, problems, _, _ = _parse(text, rel)
     return data, problems
 
 
-def _parse(text: str, rel: str) -> tuple[Any, list[Problem], Recovery | None]:
+def _parse(text: str, rel: str, keep_node: bool = False) -> tuple[Any, list[Problem], Recovery | None, Any]:
     estimate = _value_estimate(text)
     if estimate > MAX_FILE_VALUES:
         return None, [Problem(
             "E107", Loc(rel), f"file holds about {estimate:,} values, more than the limit of {MAX_FILE_VALUES:,}",
             "split the content into several files, or raise ISEK_MAX_FILE_VALUES if the file is genuine",
-            line=1, col=1)], None
+            line=1, col=1)], None, None
     node, problems = _compose(text, rel)
     if problems and problems[0].code == "E103":
-        return _recover(text, rel, problems[0])
+        return (*_recover(text, rel, problems[0]), None)
     if problems:
-        return None, problems, None
+        return None, problems, None, None
     data, problems = _walk(node, text, rel)
-    return data, problems, None
+    return data, problems, None, (node if keep_node else None)
 
 
 def _compose(text: str, rel: str) -> tuple[yaml.Node | None, list[Problem]]:
@@ -263,9 +266,8 @@ def load_source(path: str, rel: str) -> Source:
     return source_from_text(text, rel)
 
 
-def source_from_text(text: str, rel: str) -> Source:
-    data, problems, recovery = _parse(text, rel)
-    return Source(rel, text, data, problems, recovery)
+def source_from_text(text: str, rel: str, keep_node: bool = False) -> Source:
+    return Source(rel, text, *_parse(text, rel, keep_node))
 
 
 class Locator:
@@ -275,10 +277,10 @@ class Locator:
     (given, or found again here) and columns are shifted back to the user's text.
     """
 
-    def __init__(self, text: str, recovery: Recovery | None = None) -> None:
+    def __init__(self, text: str, recovery: Recovery | None = None, root: yaml.Node | None = None) -> None:
         self.text = text
         self.recovery = recovery
-        self._root: yaml.Node | None | bool = False
+        self._root: yaml.Node | None | bool = False if root is None else root
         self._index: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
         self.lines = text.splitlines()
 
