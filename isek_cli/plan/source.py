@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from . import tabs
+from .anchors import anchors
 from .diagnostics import Loc, Problem
 from .tabs import Recovery
 from .walker import IMPLICIT, MAP, MAX_ALIAS_NODES, MAX_DEPTH, NULL, SEQ, STR, AliasBomb, Walker
@@ -83,6 +84,8 @@ class Source:
     # The composed document, kept only for a write's candidate (its diagnostics are positioned
     # right after: no second compose of a large progress file); never cached.
     node: Any = None
+    # A progress file's lists: where a write appends to each (see ``anchors``); cached with it.
+    anchors: dict | None = None
 
 
 def read_text(path: str, rel: str) -> tuple[str | None, list[Problem]]:
@@ -124,24 +127,25 @@ def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
 
 def parse(text: str, rel: str) -> tuple[Any, list[Problem]]:
     """Parse text into plain data; problems carry their own positions."""
-    data, problems, _, _ = _parse(text, rel)
+    data, problems, *_ = _parse(text, rel)
     return data, problems
 
 
-def _parse(text: str, rel: str, keep_node: bool = False) -> tuple[Any, list[Problem], Recovery | None, Any]:
+def _parse(text: str, rel: str, keep_node: bool = False) -> tuple[Any, list[Problem], Recovery | None, Any, Any]:
     estimate = _value_estimate(text)
     if estimate > MAX_FILE_VALUES:
         return None, [Problem(
             "E107", Loc(rel), f"file holds about {estimate:,} values, more than the limit of {MAX_FILE_VALUES:,}",
             "split the content into several files, or raise ISEK_MAX_FILE_VALUES if the file is genuine",
-            line=1, col=1)], None, None
+            line=1, col=1)], None, None, None
     node, problems = _compose(text, rel)
     if problems and problems[0].code == "E103":
-        return (*_recover(text, rel, problems[0]), None)
+        return (*_recover(text, rel, problems[0]), None, None)
     if problems:
-        return None, problems, None, None
+        return None, problems, None, None, None
     data, problems = _walk(node, text, rel)
-    return data, problems, None, (node if keep_node else None)
+    found = anchors(text, node) if rel.startswith("progress/") else None
+    return data, problems, None, (node if keep_node else None), found
 
 
 def _compose(text: str, rel: str) -> tuple[yaml.Node | None, list[Problem]]:

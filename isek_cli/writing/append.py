@@ -208,6 +208,7 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool, skip_e
             by_year.setdefault(year, {k: [] for k in LISTS})[list_key].append(e)
 
     result = WriteResult(dry_run=dry_run, skipped=skipped)
+    known = {pf.rel: pf for pf in before.files}
     olds: dict[str, tuple[bytes, str | None]] = {}
     for year, lists in sorted(by_year.items()):
         rel = progress_rel(year)
@@ -222,8 +223,7 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool, skip_e
         text = old if old is not None else textedit.new_progress_file(
             year, modeline=(root / ".schema").is_dir())
         try:
-            for list_key in LISTS:
-                text = textedit.insert(text, list_key, lists[list_key])
+            text = _insert(text, lists, known.get(rel) if old is not None else None)
         except textedit.EditError as exc:
             raise Refused(f"{rel}: {exc}; cannot append safely") from None
         olds[rel] = (bom, old)
@@ -252,6 +252,21 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool, skip_e
         _write_all(root, {rel: olds[rel][0] + text.encode("utf-8") for rel, text in result.texts.items()}, olds)
         filecache.refresh(root, after, CACHE_SETTINGS)  # the next command finds the plan as written in the cache
     return result
+
+
+def _insert(text: str, lists: dict[str, list[dict]], pf) -> str:
+    """``text`` with each list's new entries appended. Where the file was parsed before as exactly
+    this text (``pf``), the anchors found then place them, last list first (so each insertion
+    leaves the places before it unchanged); otherwise the text is composed to find them."""
+    wanted = [k for k in LISTS if lists[k]]
+    anchors = pf.source.anchors if pf is not None and pf.digest == filecache.digest(text) else None
+    if anchors and all(k in anchors for k in wanted):
+        for list_key in sorted(wanted, key=lambda k: -anchors[k].at):
+            text = textedit.insert(text, list_key, lists[list_key], anchors[list_key])
+        return text
+    for list_key in LISTS:
+        text = textedit.insert(text, list_key, lists[list_key])
+    return text
 
 
 def _write_all(root: Path, datas: dict[str, bytes], olds: dict[str, tuple[bytes, str | None]]) -> None:

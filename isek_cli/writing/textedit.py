@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ..plan.anchors import Anchor, block_anchor
 from ..plan.source import Loader
 
 # Keys in the order a person writes them.
@@ -141,8 +142,11 @@ def _compose(text: str) -> yaml.Node:
         loader.dispose()
 
 
-def insert(text: str, list_key: str, entries: list[dict[str, Any]]) -> str:
-    """Return ``text`` with ``entries`` appended to the top-level list ``list_key``."""
+def insert(text: str, list_key: str, entries: list[dict[str, Any]], anchor: Anchor | None = None) -> str:
+    """Return ``text`` with ``entries`` appended to the top-level list ``list_key``.
+
+    ``anchor``: where that list ends, found when ``text`` itself was parsed (``plan/anchors``);
+    then the text is not composed again here."""
     if not entries:
         return text
     if "\r" in text and "\n" not in text and not _OTHER_BREAKS.search(text):
@@ -154,6 +158,8 @@ def insert(text: str, list_key: str, entries: list[dict[str, Any]]) -> str:
         what = "a lone carriage return (CR)" if odd.group() == "\r" else f"the line separator U+{ord(odd.group()):04X}"
         raise EditError(f"line {line} ends in {what} while other lines end in LF; save the file with one kind of "
                         "line ending (LF or CRLF)")
+    if anchor is not None:
+        return _insert_at(text, anchor, list_key, entries)
     root = _compose(text)
     if not isinstance(root, yaml.MappingNode):
         raise EditError("the file's top level is not a mapping")
@@ -191,41 +197,15 @@ def _line_start(text: str, index: int) -> int:
 
 
 def _insert_block(text: str, seq: yaml.SequenceNode, list_key: str, entries: list[dict]) -> str:
-    first, last = seq.value[0], seq.value[-1]
-    item_col = first.start_mark.column
-    line_start = _line_start(text, first.start_mark.index)
-    dash = text.find("-", line_start, first.start_mark.index)
-    dash_col = dash - line_start if dash >= 0 else max(0, item_col - 2)
-    flow = isinstance(first, yaml.MappingNode) and bool(first.flow_style)
-    if isinstance(first, yaml.MappingNode) and not first.flow_style and first.value:
-        item_col = first.value[0][0].start_mark.column
-    # Insert after the line on which the last item's last value ends. (A
-    # collection's own end mark can lie past trailing comments that belong to
-    # what follows, so the last scalar decides.)
-    tail = _last_scalar(last)
-    end = tail.end_mark.index
-    if end > 0 and tail.end_mark.column == 0:
-        at = end  # the item's text already ends with its newline (e.g. block scalars)
-    else:
-        nl = text.find("\n", end)
-        at = len(text) if nl < 0 else nl + 1
-    # Blank lines a block scalar swallowed stay below the new entry, as separators.
-    header = text[tail.start_mark.index: text.find("\n", tail.start_mark.index)]
-    keep = "+" in header and header.lstrip()[:1] in "|>"  # '|+' keeps trailing blank lines as content
-    while not keep and at > tail.start_mark.index and text[at - 1] == "\n":
-        prev = _line_start(text, at - 1)
-        if text[prev:at - 1].strip() or prev <= tail.start_mark.index:
-            break
-        at = prev
+    return _insert_at(text, block_anchor(text, seq), list_key, entries)
+
+
+def _insert_at(text: str, anchor: Anchor, list_key: str, entries: list[dict]) -> str:
+    at = anchor.at
     prefix = "" if at == 0 or text[at - 1] == "\n" else "\n"
-    body = "".join(render_entry(e, list_key, flow=flow, dash_col=dash_col, item_col=item_col) for e in entries)
+    body = "".join(render_entry(e, list_key, flow=anchor.flow, dash_col=anchor.dash_col, item_col=anchor.item_col)
+                   for e in entries)
     return text[:at] + _newlines(prefix + body, text) + text[at:]
-
-
-def _last_scalar(node: yaml.Node) -> yaml.Node:
-    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.value and not node.flow_style:
-        node = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
-    return node
 
 
 def _insert_flow(text: str, key_node, seq: yaml.SequenceNode, list_key: str, entries: list[dict]) -> str:
