@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -158,19 +158,24 @@ def load_at(spec: str, plan_dir: Path, diagnose: bool = True):
     key = _revision_key(plan_dir, blobs, oversized, diagnose, cache.code_stamp(CACHE_SETTINGS))
     path = cache.cache_dir() / "revisions" / (key.hex()[:40] + ".pickle")
     loaded = cache.read(plan_dir, key, path) if cache.enabled() else None
-    if loaded is None:
+    if loaded is not None:
+        try:
+            os.utime(path)  # recently used: kept when the folder is pruned
+        except OSError:
+            pass
+    else:
         files: dict[str, bytes] = dict(oversized)  # type: ignore[arg-type]
         rels = list(blobs)
         files.update(zip(rels, fetch(root, [blobs[r] for r in rels])))
         loaded = load_plan(plan_dir, snapshot=files, diagnose=diagnose)
         if cache.enabled():
             cache.write(plan_dir, key, loaded, path)
-            _prune(path.parent)
+            cache.prune(path.parent, REVISIONS_KEPT)
     loaded.plan.revision = revision.commit
     return loaded, revision
 
 
-REVISIONS_KEPT = 64  # cached revision loads; the least recently written go first
+REVISIONS_KEPT = 64  # cached revision loads; the least recently used go first
 
 
 def _revision_key(plan_dir: Path, blobs: dict[str, str], oversized: dict, diagnose: bool, stamp: str) -> bytes:
@@ -183,18 +188,6 @@ def _revision_key(plan_dir: Path, blobs: dict[str, str], oversized: dict, diagno
     for rel in sorted(oversized):
         h.update(f"\0{rel}\0oversized {oversized[rel].size}".encode("utf-8", "surrogateescape"))
     return h.digest()
-
-
-def _prune(folder: Path) -> None:
-    try:
-        with os.scandir(folder) as it:
-            entries = [e for e in it if e.name.endswith(".pickle")]
-        if len(entries) > REVISIONS_KEPT:
-            entries.sort(key=lambda e: e.stat().st_mtime_ns)
-            for e in entries[:len(entries) - REVISIONS_KEPT]:
-                os.unlink(e.path)
-    except OSError:
-        pass
 
 
 @dataclass(frozen=True)

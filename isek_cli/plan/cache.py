@@ -209,6 +209,20 @@ def write(root: Path, key: bytes, loaded, path: Path | None = None) -> None:
                 pass
 
 
+def prune(folder: Path, keep: int) -> None:
+    """Keep the ``keep`` most recently used (read or written) entries of a cache folder."""
+    try:
+        with os.scandir(folder) as it:
+            entries = [e for e in it if e.name.endswith(".pickle")]
+        if len(entries) <= keep:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime_ns)
+        for e in entries[:len(entries) - keep]:
+            os.unlink(e.path)
+    except OSError:
+        pass
+
+
 def extra_unchanged(root: Path, loaded) -> bool:
     """Files a load read beyond the plan files (area outlines) still hold what they held. They are
     read as the load reads them (inside the plan folder, regular, within the size limit): an outline

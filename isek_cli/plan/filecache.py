@@ -24,7 +24,6 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -117,52 +116,20 @@ def get(k: bytes):
 
 
 def put(k: bytes, pf) -> None:
-    """Store a validated file (its text and raw data are not stored: the key stands for the text)."""
+    """Store a validated file (its text, raw data and nodes are not stored: the key stands for the text)."""
     folder = _folder()
     text, data, node = pf.source.text, pf.source.data, pf.source.node
-    tmp = None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _folder_ok(folder):
             return
         pf.source.text = pf.source.data = pf.source.node = None
-        enabled = gc.isenabled()
-        gc.disable()  # as in cache.write
-        try:
-            blob = pickle.dumps(pf, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            pf.source.text, pf.source.data, pf.source.node = text, data, node
-            if enabled:
-                gc.enable()
-        fd, tmp = tempfile.mkstemp(prefix="entry.", suffix=".tmp", dir=folder)  # mode 0600
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(k)
-            fh.write(blob)
-        os.replace(tmp, folder / (k.hex() + ".pickle"))
-        tmp = None
-        _prune(folder)
-    except Exception:  # an unwritable cache must never fail a command
+        cache.write(folder, k, pf, folder / (k.hex() + ".pickle"))
+        cache.prune(folder, MAX_ENTRIES)
+    except OSError:  # an unwritable cache must never fail a command
         pass
     finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-
-
-def _prune(folder: Path) -> None:
-    """Keep the :data:`MAX_ENTRIES` most recently used entries."""
-    with os.scandir(folder) as it:
-        entries = [e for e in it if e.name.endswith(".pickle")]
-    if len(entries) <= MAX_ENTRIES:
-        return
-    entries.sort(key=lambda e: e.stat().st_mtime_ns)
-    for e in entries[:len(entries) - MAX_ENTRIES]:
-        try:
-            os.unlink(e.path)
-        except OSError:
-            pass
+        pf.source.text, pf.source.data, pf.source.node = text, data, node
 
 
 def validated(rel: str, kind: str, text: str, fresh, cached: bool = True):
