@@ -361,7 +361,7 @@ def record_progress(path: str | os.PathLike, *, updates: list[dict] = (), values
     ``{"indicator", "value", "date", "area"?}``, each drawdown ``{"grant", "date", "eur"}`` (one
     payment). The plan is re-read under a lock, the entries are inserted as text, and the whole
     plan is validated before anything is written, atomically. ``skip_existing`` leaves out updates
-    the plan already has (same measure, date, status, percent and note; listed in ``.skipped``).
+    the plan already has (same measure, date, status, percent, note and money spent; listed in ``.skipped``).
 
     Returns:
         A ``WriteResult`` (``.recorded``, ``.created``, ``.warnings``, ``.diff()``).

@@ -73,6 +73,21 @@ def test_same_entry_with_another_note_is_not_a_duplicate(mini, tmp_path):
     assert "W415" not in run("check", plan=mini).stdout
 
 
+def test_same_entry_with_other_money_spent_is_not_a_duplicate(mini, tmp_path):
+    """An answer that corrects only the money spent is news: recorded, and no W415; the same money
+    again is a repeat and skipped."""
+    spent = [ROWS[0] + ["spent_eur"], ROWS[1] + ["12000"]]
+    run("progress", "import", _csv(tmp_path / "a.csv", spent), plan=mini)
+    corrected = [spent[0], ROWS[1] + ["15000"]]
+    r = run("progress", "import", _csv(tmp_path / "b.csv", corrected), plan=mini)
+    assert r.exit_code == 0, r
+    assert "imported 1 entries" in r.stdout and "skipped" not in r.stderr
+    assert "spent_eur: 15000" in (mini / "progress/2024.yaml").read_text(encoding="utf-8")
+    assert "W415" not in run("check", plan=mini).stdout
+    again = run("progress", "import", _csv(tmp_path / "c.csv", corrected), plan=mini)
+    assert "imported 0 entries" in again.stdout and "skipped 1 entries" in again.stderr
+
+
 @pytest.fixture
 def calendar(monkeypatch):
     def set_today(day: dt.date, interactive: bool = False):

@@ -238,7 +238,7 @@ def progress_import(
     dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and show what would be written."),
     allow_duplicates: bool = typer.Option(False, "--allow-duplicates",
                                           help="Record rows the plan already has again (same measure, date, status, "
-                                               "percent and note); by default they are skipped."),
+                                               "percent, note and money spent); by default they are skipped."),
 ) -> None:
     """Append progress entries from answered requests and spreadsheets: all, or none if anything is wrong.
 
@@ -274,7 +274,7 @@ def progress_import(
     echo(f"{'would import' if dry_run else 'imported'} {len(result.recorded)} entries from {_files(found)}")
     if result.skipped:
         echo(f"skipped {len(result.skipped)} entries the plan already has (same measure, date, status, "
-             "percent and note); --allow-duplicates records them again", err=True)
+             "percent, note and money spent); --allow-duplicates records them again", err=True)
 
 
 def _problems(found) -> None:

@@ -68,8 +68,14 @@ def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str])
 
 
 def entry_key(u) -> tuple:
-    """What makes two progress entries the same one: measure, date, status, percent and note."""
-    return (u.measure, u.date, u.status, u.percent, (u.note or "").strip())
+    """What makes two progress entries the same one: measure, date, status, percent, note and money
+    spent (an answer that corrects only the money spent is news, not a repeat)."""
+    return (u.measure, u.date, u.status, u.percent, (u.note or "").strip(), u.spent_eur)
+
+
+def entry_key_of(e: dict) -> tuple:
+    """:func:`entry_key` of an entry not yet written (a dict of the write's fields)."""
+    return (e["measure"], e["date"], e["status"], e.get("percent"), (e.get("note") or "").strip(), e.get("spent_eur"))
 
 
 class _StatusHint:

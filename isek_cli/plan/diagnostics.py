@@ -70,7 +70,7 @@ CODES: dict[str, str] = {
     "W413": "funding that names no programme of funding.yaml",
     "W414": "grant above its eligible cost",
     # everyday use
-    "W415": "the same progress entry twice (measure, date, status, percent and note alike)",
+    "W415": "the same progress entry twice (measure, date, status, percent, note and money spent alike)",
     # editors
     "W420": "the plan's .schema/ was written by an older isek",
 }

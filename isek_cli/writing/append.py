@@ -22,7 +22,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from . import textedit
-from ..plan.checks_progress import entry_key
+from ..plan.checks_progress import entry_key, entry_key_of
 from ..plan.diagnostics import Diagnostic
 from ..plan import filecache
 from ..plan.loader import CACHE_SETTINGS, load_plan
@@ -114,7 +114,7 @@ def append(root: str | os.PathLike, updates: list[dict] = (), values: list[dict]
     """Append progress entries (updates), indicator values and drawdowns; see the module doc.
 
     ``skip_existing``: leave out updates the plan already has (same measure, date, status,
-    percent and note), so a spreadsheet imported twice does not double every entry.
+    percent, note and money spent), so a spreadsheet imported twice does not double every entry.
     """
     root = Path(root)
     lists = {"updates": list(updates), "values": list(values), "drawdowns": list(drawdowns)}
@@ -192,8 +192,7 @@ def _append_locked(root: Path, new: dict[str, list[dict]], dry_run: bool, skip_e
         known = {entry_key(u) for entries in before.plan.history.values() for u in entries}
         fresh = []
         for e in new["updates"]:
-            key = (e["measure"], e["date"], e["status"], e.get("percent"), (e.get("note") or "").strip())
-            (skipped if key in known else fresh).append(e)
+            (skipped if entry_key_of(e) in known else fresh).append(e)
         new = dict(new, updates=fresh)
         if not any(new.values()):
             return WriteResult(dry_run=dry_run, skipped=skipped)
