@@ -118,8 +118,11 @@ class Bench:
         # Measure isek as installed: with its modules compiled once (pip does that), not compiled
         # again in every process because the shell says PYTHONDONTWRITEBYTECODE.
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
-        subprocess.run([PY, "-m", "compileall", "-q", str(HERE.parent / "isek_cli")], check=False,
-                       stdout=subprocess.DEVNULL)
+        # The package the measured processes import (PYTHONPATH may select another copy than this checkout).
+        package = subprocess.run([PY, "-c", "import isek_cli, os; print(os.path.dirname(isek_cli.__file__))"],
+                                 env=self.env, cwd=tempfile.gettempdir(), capture_output=True, text=True,
+                                 check=True).stdout.strip()
+        subprocess.run([PY, "-m", "compileall", "-q", package], check=False, stdout=subprocess.DEVNULL)
 
     def plan(self, n: int, name: str = "") -> Path:
         path = self.work / f"plan-{n}{name}"

@@ -193,3 +193,20 @@ def test_a_write_positions_its_warnings_from_the_candidate_it_parsed(mini, cache
     assert all(pf.source.node is None for pf in cached.files)
     assert b"ScalarNode" not in (cache.cache_file(mini)).read_bytes()
     assert all(b"ScalarNode" not in p.read_bytes() for p in (cache_dir / "files").glob("*.pickle"))
+
+
+def test_the_first_write_in_a_folder_without_git_finds_the_plan_cached(mini, cache_dir, monkeypatch):
+    """The write lock (.isek.lock in the plan folder without git) is created by the first write;
+    it is no plan file, so the plan a command cached before is still the plan."""
+    import datetime as dt
+
+    from isek_cli.api import record_progress
+
+    assert not (mini / ".isek.lock").exists() and not (mini.parent / ".git").exists()
+    load_plan(mini)
+    calls = []
+    real = loader_module._load
+    monkeypatch.setattr(loader_module, "_load", lambda *a, **k: calls.append(a[1:3]) or real(*a, **k))
+    record_progress(mini, updates=[{"measure": "HF1.M02", "date": dt.date(2024, 6, 1), "status": "in_umsetzung"}])
+    assert (mini / ".isek.lock").exists()
+    assert all(overrides is not None for overrides, _ in calls)  # only the candidate, no fresh load before it

@@ -35,6 +35,9 @@ from pathlib import Path
 from ..version import __version__
 
 FORMAT = 1
+# The lock that serialises writes, in the plan folder when there is no git: no load reads it, and
+# creating it (the first write) must not make the plan look changed.
+LOCK_NAME = ".isek.lock"
 SUBFOLDERS = ("", "fields", "progress")
 
 
@@ -112,6 +115,8 @@ def fingerprint(root: Path, parsed: dict[str, bytes] | None = None, settings: tu
             h.update(f"\0{sub}:unlistable:{exc.errno}".encode())
             continue
         for name in names:
+            if not sub and name == LOCK_NAME:
+                continue
             path = folder / name
             rel = f"{sub}/{name}" if sub else name
             try:

@@ -24,13 +24,13 @@ from filelock import FileLock, Timeout
 from . import textedit
 from ..plan.checks_progress import entry_key, entry_key_of
 from ..plan.diagnostics import Diagnostic
-from ..plan import filecache
+from ..plan import cache, filecache
 from ..plan.loader import CACHE_SETTINGS, load_plan
 from ..plan.model import NOT_STARTED
 from .atomic import WriteFailed, atomic_write, temp_name_pattern
 from ..errors import IsekError
 
-LOCK_NAME = ".isek.lock"
+LOCK_NAME = cache.LOCK_NAME
 LOCK_TIMEOUT = float(os.environ.get("ISEK_LOCK_TIMEOUT", 60))
 
 
