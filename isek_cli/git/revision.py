@@ -158,12 +158,7 @@ def load_at(spec: str, plan_dir: Path, diagnose: bool = True):
     key = _revision_key(plan_dir, blobs, oversized, diagnose, cache.code_stamp(CACHE_SETTINGS))
     path = cache.cache_dir() / "revisions" / (key.hex()[:40] + ".pickle")
     loaded = cache.read(plan_dir, key, path) if cache.enabled() else None
-    if loaded is not None:
-        try:
-            os.utime(path)  # recently used: kept when the folder is pruned
-        except OSError:
-            pass
-    else:
+    if loaded is None:
         files: dict[str, bytes] = dict(oversized)  # type: ignore[arg-type]
         rels = list(blobs)
         files.update(zip(rels, fetch(root, [blobs[r] for r in rels])))

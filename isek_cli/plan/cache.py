@@ -173,6 +173,10 @@ def read(root: Path, key: bytes, path: Path | None = None):
             if fh.read(len(key)) != key:
                 return None
             loaded = pickle.load(fh)
+        try:
+            os.utime(path)  # recently used: kept when a folder of entries is pruned
+        except OSError:
+            pass
         # The restored plan lives as long as the command: move it to the permanent generation, so
         # that no later collection scans its 100,000s of objects again.
         gc.freeze()

@@ -18,11 +18,7 @@ cache off too; a missing, corrupt or foreign entry is a miss.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
-import os
-import pickle
-import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -90,29 +86,11 @@ def _folder_ok(folder: Path) -> bool:
 
 
 def get(k: bytes):
-    """The cached PlanFile for key ``k``, or None."""
+    """The cached PlanFile for key ``k``, or None (read with the plan cache's care: see ``cache.read``)."""
     folder = _folder()
-    path = folder / (k.hex() + ".pickle")
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        if not _folder_ok(folder):
-            return None
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not cache._private(os.fstat(fh.fileno()), stat.S_ISREG) or fh.read(len(k)) != k:
-                return None
-            pf = pickle.load(fh)
-        try:
-            os.utime(path)  # recently used: kept when the folder is pruned
-        except OSError:
-            pass
-        return pf
-    except Exception:  # missing, truncated, corrupt, from another version: a miss
+    if not _folder_ok(folder):
         return None
-    finally:
-        if enabled:
-            gc.enable()
+    return cache.read(folder, k, folder / (k.hex() + ".pickle"))
 
 
 def put(k: bytes, pf) -> None:
