@@ -77,7 +77,8 @@ class _Focus:
         self.reduced: dict[str, tuple[frozenset, Any]] = {}  # rel -> (what was kept, the reduced file)
 
     def at(self, sha: str) -> PlanIndex:
-        from ..plan.loader import kind_of_rel
+        from ..plan.loader import kind_of_rel, validated
+        from ..plan.source import blob_text
 
         if self.root is None:
             self.root, first = gitsrc.resolve(sha, self.plan_dir)
@@ -92,7 +93,7 @@ class _Focus:
             for memo in (self.files, self.children, self.reduced):
                 memo.pop(rel, None)
         for rel, data in zip(changed, gitsrc.fetch(self.root, [plan_files[r] for r in changed])):
-            pf = self.files[rel] = _validated(rel, kind_of_rel(rel), data)
+            pf = self.files[rel] = validated(rel, kind_of_rel(rel), blob_text(rel, data))
             self.reduced.pop(rel, None)
             if pf.kind == "field":
                 self.children[rel] = [(m.parent, m.id) for m in _measures(pf)
@@ -137,20 +138,6 @@ def _descendants(id_: str, children: dict[str, list[tuple[str, str]]]) -> frozen
                 keep.add(part)
                 stack.append(part)
     return frozenset(keep)
-
-
-def _validated(rel: str, kind: str, data: bytes):
-    """The whole PlanFile of a blob, through the per-file cache (as a load from a revision reads it)."""
-    from ..plan import filecache
-    from ..plan.loader import MAX_FILE_BYTES, validate_file
-    from ..plan.source import Source, decode, source_from_text
-
-    if len(data) > MAX_FILE_BYTES:
-        return validate_file(Source(rel, None, None, []), kind)
-    text, problems = decode(data, rel)
-    if text is None:
-        return validate_file(Source(rel, None, None, problems), kind)
-    return filecache.validated(rel, kind, text, lambda: validate_file(source_from_text(text, rel), kind))
 
 
 def _reduce(pf, id_: str, keep: frozenset[str]):

@@ -22,7 +22,7 @@ from . import shape
 from .diagnostics import Diagnostic, Loc, Problem, sort_key
 from .model import FILE_MODELS
 from . import filecache
-from .source import MAX_FILE_BYTES, Locator, Source, decode, read_text, source_from_text
+from .source import Locator, Source, blob_text, read_text, source_from_text
 
 TOP_FILES = {"isek.yaml": "plan", "actors.yaml": "actors", "indicators.yaml": "indicators", "areas.yaml": "areas",
              "funding.yaml": "funding"}
@@ -236,12 +236,7 @@ def read_files(root: Path, overrides: dict[str, str] | None = None, snapshot: di
         overrides = dict(overrides or {})
         for rel, _ in entries:
             if rel not in overrides and rel in snapshot:
-                if len(snapshot[rel]) > MAX_FILE_BYTES:
-                    overrides[rel] = [Problem("E107", Loc(rel), "file is larger than the size limit",
-                                              "split the content into several files", line=1, col=1)]
-                    continue
-                text, decode_problems = decode(snapshot[rel], rel)
-                overrides[rel] = text if text is not None else decode_problems
+                overrides[rel] = blob_text(rel, snapshot[rel])
     else:
         entries, problems = discover(root)
     overrides = overrides or {}
@@ -252,21 +247,25 @@ def read_files(root: Path, overrides: dict[str, str] | None = None, snapshot: di
     for rel, kind in entries:
         if rel in overrides:
             given = overrides[rel]
-            text, found = (given, []) if isinstance(given, str) else (None, given)
         else:
             outside = _inside(root, rel)
             if outside:
                 problems.append(outside)
                 continue
             text, found = read_text(str(root / rel), rel)
-        if text is None:
-            files.append(validate_file(Source(rel, None, None, found), kind))
-            continue
-        # Through the per-file cache: a file whose text was validated before is not parsed again.
-        keep = rel in candidates
-        files.append(filecache.validated(
-            rel, kind, text, lambda: validate_file(source_from_text(text, rel, keep_node=keep), kind), cached))
+            given = text if text is not None else found
+        files.append(validated(rel, kind, given, cached, keep_node=rel in candidates))
     return files, problems
+
+
+def validated(rel: str, kind: str, given: str | list[Problem], cached: bool = True,
+              keep_node: bool = False) -> PlanFile:
+    """One plan file validated from its text, or unreadable with ``given`` problems. Through the
+    per-file cache: a file whose text was validated before is not parsed again."""
+    if not isinstance(given, str):
+        return validate_file(Source(rel, None, None, given), kind)
+    return filecache.validated(
+        rel, kind, given, lambda: validate_file(source_from_text(given, rel, keep_node=keep_node), kind), cached)
 
 
 # Lists whose entries are salvaged one by one when the whole file is invalid.

@@ -28,7 +28,7 @@ from .tabs import Recovery
 from .walker import IMPLICIT, MAP, MAX_ALIAS_NODES, MAX_DEPTH, NULL, SEQ, STR, AliasBomb, Walker
 
 __all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_FILE_VALUES", "Loader", "Locator", "Source",
-           "decode", "load_source", "parse", "read_text", "source_from_text"]
+           "blob_text", "decode", "load_source", "parse", "read_text", "source_from_text"]
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WITH_LIBYAML = _BaseLoader is not yaml.SafeLoader
@@ -123,6 +123,15 @@ def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
             "E101", Loc(rel), f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
             "save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)", line=line, col=col)]
     return text, []
+
+
+def blob_text(rel: str, data: bytes) -> str | list[Problem]:
+    """A plan file's text from its bytes (a git blob), or the problems that keep it from being one."""
+    if len(data) > MAX_FILE_BYTES:
+        return [Problem("E107", Loc(rel), "file is larger than the size limit", "split the content into several files",
+                        line=1, col=1)]
+    text, problems = decode(data, rel)
+    return text if text is not None else problems
 
 
 def parse(text: str, rel: str) -> tuple[Any, list[Problem]]:
