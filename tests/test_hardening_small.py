@@ -143,14 +143,12 @@ def _commit_all(root) -> None:
 
 def test_an_oversized_file_in_a_revision_is_not_read(mini, monkeypatch):
     import isek_cli.git.revision as revision
-    import isek_cli.plan.loader as loader
     import isek_cli.plan.source as source
     from isek_cli.api import open_plan
 
     (mini / "fields/09-big.yaml").write_bytes(b"id: X\n" + b"# " + b"x" * 200_000 + b"\n")
     _commit_all(mini)
     monkeypatch.setattr(source, "MAX_FILE_BYTES", 100_000)
-    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100_000)
     fetched = []
     real = revision._git
 
