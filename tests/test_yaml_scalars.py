@@ -213,6 +213,17 @@ def test_what_isek_refuses_is_reported_where_it_is(text, expected):
     assert [(p.code, p.line, p.col) for p in problems] == expected, [p.message for p in problems]
 
 
+@pytest.mark.parametrize("text, first", [
+    ("a: 1\nb: 2\na: 3\n", 1),
+    ("yes: 1\n'yes': 2\n'yes': 3\n", 2),  # the refused key 'yes' (a yes/no value) is not the first
+    ("k: x\n'k': y\n", 1),
+])
+def test_a_duplicate_key_names_the_line_of_the_first_key_read_as_text(text, first):
+    _, problems = parse(text, "f.yaml")
+    duplicate = [p for p in problems if p.code == "E104"]
+    assert len(duplicate) == 1 and f"(first at line {first})" in duplicate[0].message, [p.message for p in problems]
+
+
 def test_messages_name_no_tag_nobody_wrote():
     for text in ("=: a\n", "k: =\n", "1: a\n", "k: " + "1" * 5000 + "\n", "k: 2024-02-30\n"):
         _, problems = parse(text, "f.yaml")

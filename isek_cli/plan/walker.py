@@ -24,8 +24,11 @@ the walker reports the failure at its node. The rules (docs/plan-format.md,
   number; E105).
 - Limits: nesting depth (E110), aliases expanding to too many values (E106).
 
-The common path (untagged text, numbers, dates) costs one tag comparison per
-scalar; everything above is checked only off that path.
+Implicit tags are resolved here, not by the composer (``source.Composer``): a
+scalar's tag is read only when it may not be text (plain, and starting with a
+character one of PyYAML's implicit resolvers starts with), and each such text
+is resolved once per process. Text values of a mapping are read without a call;
+everything above is checked only off that path.
 """
 
 from __future__ import annotations
@@ -101,6 +104,33 @@ def implicit_tag(value: str) -> str:
     return STR
 
 
+def scalar_tag(node: yaml.ScalarNode) -> str:
+    """A scalar's tag, resolved (and kept on the node) if the composer left it unresolved.
+
+    :class:`source.Composer` leaves implicit tags to the walker: a scalar's ``tag`` is then
+    libyaml's ``(plain_implicit, quoted_implicit)`` pair and a collection's a bool.
+    """
+    tag = node.tag
+    if tag.__class__ is tuple:
+        tag = node.tag = _resolve(node.value) if tag[0] else STR
+    return tag
+
+
+# Plain scalars that may not be text (digits, dates, yes/no/null words; keys like 'note' and
+# 'year' too) repeat thousands of times in a plan: each is resolved once per process.
+_TAGS: dict[str, str] = {}
+_TAGS_KEPT = 200_000
+
+
+def _resolve(value: str) -> str:
+    tag = implicit_tag(value)
+    if len(value) <= 64:
+        if len(_TAGS) >= _TAGS_KEPT:
+            _TAGS.clear()
+        _TAGS[value] = tag
+    return tag
+
+
 def shown(tag: str) -> str:
     """A tag as it is written in a file: ``!!int``, ``!custom``, ``!<tag:x.org:y>``."""
     if tag.startswith(_T):
@@ -154,6 +184,11 @@ class Walker:
         if type(node) is _SCALAR:
             self.count += 1
             tag = node.tag
+            if tag.__class__ is tuple:  # left unresolved by the composer (source.Composer): resolved here
+                tag = STR
+                if node.tag[0] and node.value[:1] in IMPLICIT:  # plain (or '!'), and may not be text
+                    tag = _TAGS.get(node.value) or _resolve(node.value)
+                    node.tag = tag  # what the checks below (and their messages) read
             if tag == STR:
                 value = node.value
                 # Ids, statuses and keys repeat thousands of times: one object each
@@ -169,9 +204,15 @@ class Walker:
                     except Exception:  # PyYAML fails here too; see _invalid
                         return self._invalid(node)
                 return d
+            if tag == INT and _DECIMAL.match(node.value):
+                # What PyYAML's construct_yaml_int makes of a decimal, without its generic steps.
+                try:
+                    return int(node.value.replace("_", ""))
+                except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+                    return self._invalid(node)
             conv = _CONVERT.get(tag)
             if conv is not None:
-                if (tag == INT and not _DECIMAL.match(node.value)) or (tag == FLOAT and ":" in node.value):
+                if tag == INT or (tag == FLOAT and ":" in node.value):
                     return self._not_decimal(node, conv)
                 if tag == FLOAT and not node.style and _GROUPED.match(node.value):
                     self._grouped(node)
@@ -204,30 +245,41 @@ class Walker:
         before = self.count
         self.count += 1
         if type(node) is _MAPPING:
-            if node.tag != MAP:
+            if node.tag.__class__ is not bool and node.tag != MAP:  # bool: implicit (source.Composer)
                 self.seen[key] = (None, 1)  # reported once, however often an alias repeats it
                 return self._bad_collection(node, "mapping")
             result: dict[str, Any] = {}
             self.seen[key] = (result, -1)  # -1: under construction
-            first_line: dict[str, int] = {}
+            texts = 0  # values of plain text, read here without a call (most values are)
             for knode, vnode in node.value:
                 if type(knode) is not _SCALAR:
                     self.problem("E111", knode, "a mapping key must be plain text, not a list or mapping",
                                  "write the key as a simple word")
                     continue
-                if knode.tag != STR and not self._text_key(knode, node.flow_style, vnode):
+                ktag = knode.tag
+                if ktag.__class__ is tuple:  # scalar_tag(knode), inlined: every key passes here
+                    ktag = STR
+                    if knode.tag[0] and knode.value[:1] in IMPLICIT:
+                        ktag = knode.tag = _TAGS.get(knode.value) or _resolve(knode.value)
+                if ktag != STR and not self._text_key(knode, node.flow_style, vnode):
                     continue
                 k = knode.value
-                if k in first_line:
+                if k in result:
                     self.problem("E104", knode,
-                                 f"duplicate key '{_short(k)}' (first at line {first_line[k]})",
+                                 f"duplicate key '{_short(k)}' (first at line {_first_line(node, k)})",
                                  "remove one of the two; YAML would silently keep only the last")
                     continue
-                first_line[k] = knode.start_mark.line + 1
-                result[_intern(k)] = self.value(vnode, depth + 1)
+                vtag = vnode.tag
+                if vtag.__class__ is tuple and type(vnode) is _SCALAR and not (vtag[0] and vnode.value[:1] in IMPLICIT):
+                    v = vnode.value  # text for certain: what value() returns for it, without the call
+                    result[_intern(k)] = _intern(v) if len(v) <= 64 else v
+                    texts += 1
+                else:
+                    result[_intern(k)] = self.value(vnode, depth + 1)
+            self.count += texts
             self.seen[key] = (result, self.count - before)
             return result
-        if node.tag != SEQ:
+        if node.tag.__class__ is not bool and node.tag != SEQ:
             self.seen[key] = (None, 1)
             return self._bad_collection(node, "list")
         items: list[Any] = []
@@ -333,6 +385,14 @@ class Walker:
         return None
 
 
+def _first_line(node: yaml.MappingNode, key: str) -> int:
+    """The line of a mapping's first key ``key`` read as text (a duplicate's message names it)."""
+    for knode, _ in node.value:
+        if type(knode) is _SCALAR and knode.value == key and scalar_tag(knode) in (STR, VALUE):
+            return knode.start_mark.line + 1
+    return node.start_mark.line + 1
+
+
 class AliasBomb(Exception):
     pass
 
@@ -351,4 +411,4 @@ class _NoAliases:
 
 def _empty(node: yaml.Node | None) -> bool:
     """A value that was not written (``{a: 1, 2}``: the key 2 has none)."""
-    return isinstance(node, yaml.ScalarNode) and node.tag == NULL and node.value == ""
+    return isinstance(node, yaml.ScalarNode) and scalar_tag(node) == NULL and node.value == ""
