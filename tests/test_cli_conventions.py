@@ -117,3 +117,69 @@ def test_without_git_the_lock_stays_in_the_plan_folder(mini):
     from isek_cli.writing.append import lock_path
 
     assert lock_path(mini) == mini.resolve() / ".isek.lock"
+
+
+def _names():
+    from isek_cli.cli import _command_name, app
+
+    return sorted([_command_name(c) for c in app.registered_commands] + [g.name for g in app.registered_groups])
+
+
+def test_every_command_and_group_is_found_by_its_name():
+    from isek_cli.cli import app, app_for
+
+    names = _names()
+    assert len(names) >= 20 and "status" in names and "portfolio" in names
+    for name in names:
+        one = app_for(["--plan", "x", name, "--help"])
+        assert one is not app and _names_of(one) == [name]
+
+
+def _names_of(typer_app):
+    from isek_cli.cli import _command_name
+
+    return [_command_name(c) for c in typer_app.registered_commands] + [g.name for g in typer_app.registered_groups]
+
+
+@pytest.mark.parametrize("args", [
+    [], ["--help"], ["-h", "status"], ["--version"], ["statsu"], ["--plan", "x"], ["--unknown", "status"], ["--", "status"],
+])
+def test_the_whole_app_runs_where_other_commands_show(args):
+    from isek_cli.cli import app, app_for
+
+    assert app_for(args) is app
+
+
+def test_completion_gets_the_whole_app(monkeypatch):
+    from isek_cli.cli import app, app_for
+
+    monkeypatch.setenv("_ISEK_COMPLETE", "bash_complete")
+    assert app_for(["status"]) is app
+
+
+@pytest.mark.parametrize("name", _names())
+def test_a_command_alone_says_what_the_whole_app_says(mini, name):
+    """Help of each command and group, and a usage error, through the one-command app and the whole app."""
+    from typer.testing import CliRunner
+
+    from isek_cli.cli import app, app_for
+
+    for args in (["--plan", str(mini), name, "--help"], ["--plan", str(mini), name, "--no-such-option"]):
+        whole = CliRunner().invoke(app, args, prog_name="isek")
+        alone = CliRunner().invoke(app_for(args), args, prog_name="isek")
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+
+
+def test_status_through_the_entry_point_matches_the_whole_app(mini):
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from isek_cli.cli import app
+
+    args = ["--plan", str(mini), "status", "--format", "json"]
+    whole = CliRunner().invoke(app, args, prog_name="isek")
+    proc = subprocess.run([sys.executable, "-m", "isek_cli", *args], capture_output=True, text=True)
+    assert whole.exit_code == proc.returncode == 0
+    assert json.loads(proc.stdout) == json.loads(whole.output)
