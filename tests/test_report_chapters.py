@@ -246,3 +246,17 @@ def test_sdg_overview_and_decisions():
     # a plan without areas, SDG tags and decisions has none of these chapters
     mini = md(FIXTURES / "mini", 2024, "de")
     assert "## Gebiete" not in mini and "## Nachhaltigkeitsziele" not in mini and "Beschlüsse zum Konzept" not in mini
+
+
+def test_a_family_the_catalogue_does_not_name_is_marked_as_the_plans_language(money, tmp_path):
+    """A plan's own programme family is its own word: the English report marks it lang="de"
+    (screen readers pronounce it as German), the catalogue's families stay English."""
+    funding = money / "funding.yaml"
+    funding.write_text(funding.read_text(encoding="utf-8").replace(
+        "{id: SZ, title: Sozialer Zusammenhalt, level: bund_land, family: staedtebaufoerderung}",
+        "{id: SZ, title: Sozialer Zusammenhalt, level: bund_land, family: landesprogramm_quartier}"), encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert run("report", "2024", "--lang", "en", "--format", "html", "-o", str(out), plan=money).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert '<th scope="rowgroup" colspan="7"><span lang="de">landesprogramm_quartier</span></th>' in html
+    assert '<th scope="rowgroup" colspan="7">Urban development funding (Städtebauförderung)</th>' in html
