@@ -28,9 +28,9 @@ def block_anchor(text: str, seq: yaml.SequenceNode) -> Anchor:
     """The anchor of a non-empty block sequence ``seq`` of ``text``."""
     first, last = seq.value[0], seq.value[-1]
     item_col = first.start_mark.column
-    line_start = _line_start(text, first.start_mark.index)
-    dash = text.find("-", line_start, first.start_mark.index)
-    dash_col = dash - line_start if dash >= 0 else max(0, item_col - 2)
+    start = line_start(text, first.start_mark.index)
+    dash = text.find("-", start, first.start_mark.index)
+    dash_col = dash - start if dash >= 0 else max(0, item_col - 2)
     flow = isinstance(first, yaml.MappingNode) and bool(first.flow_style)
     if isinstance(first, yaml.MappingNode) and not first.flow_style and first.value:
         item_col = first.value[0][0].start_mark.column
@@ -48,7 +48,7 @@ def block_anchor(text: str, seq: yaml.SequenceNode) -> Anchor:
     header = text[tail.start_mark.index: text.find("\n", tail.start_mark.index)]
     keep = "+" in header and header.lstrip()[:1] in "|>"  # '|+' keeps trailing blank lines as content
     while not keep and at > tail.start_mark.index and text[at - 1] == "\n":
-        prev = _line_start(text, at - 1)
+        prev = line_start(text, at - 1)
         if text[prev:at - 1].strip() or prev <= tail.start_mark.index:
             break
         at = prev
@@ -67,7 +67,8 @@ def anchors(text: str, root: yaml.Node | None) -> dict[str, Anchor] | None:
     return found
 
 
-def _line_start(text: str, index: int) -> int:
+def line_start(text: str, index: int) -> int:
+    """Where the line holding ``index`` starts."""
     return text.rfind("\n", 0, index) + 1
 
 

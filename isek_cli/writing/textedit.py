@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..plan.anchors import Anchor, block_anchor
+from ..plan.anchors import Anchor, block_anchor, line_start
 from ..plan.source import Loader
 
 # Keys in the order a person writes them.
@@ -192,10 +192,6 @@ def _newlines(body: str, text: str) -> str:
     return body.replace("\n", "\r\n") if "\r\n" in text else body
 
 
-def _line_start(text: str, index: int) -> int:
-    return text.rfind("\n", 0, index) + 1
-
-
 def _insert_block(text: str, seq: yaml.SequenceNode, list_key: str, entries: list[dict]) -> str:
     return _insert_at(text, block_anchor(text, seq), list_key, entries)
 
@@ -226,11 +222,11 @@ def _insert_flow(text: str, key_node, seq: yaml.SequenceNode, list_key: str, ent
         after = text[nl + 1:] if nl >= 0 else ""
         return text[:cut] + rest + _newlines("\n" + body, text) + after
     items = [_flow_item(e, list_key) for e in entries]
-    line_start = _line_start(text, close)
-    if not text[line_start:close].strip():
+    start = line_start(text, close)
+    if not text[start:close].strip():
         # ']' stands on a line of its own: the new items go on new lines before it.
         last = seq.value[-1]
-        last_line = _line_start(text, last.start_mark.index)
+        last_line = line_start(text, last.start_mark.index)
         indent = len(text[last_line:]) - len(text[last_line:].lstrip(" "))
         between = re.sub(r"#[^\n]*", "", text[last.end_mark.index:close])  # comments may hold commas
         trailing_comma = "," in between
@@ -238,7 +234,7 @@ def _insert_flow(text: str, key_node, seq: yaml.SequenceNode, list_key: str, ent
             lines = [" " * indent + item + "," for item in items]
         else:  # a comma may start the line in a flow list, so no existing line changes
             lines = [" " * indent + ", " + item for item in items]
-        return text[:line_start] + _newlines("".join(line + "\n" for line in lines), text) + text[line_start:]
+        return text[:start] + _newlines("".join(line + "\n" for line in lines), text) + text[start:]
     # A list on one line can only grow on that line: pure insertion before ']'.
     return text[:close] + ", " + ", ".join(items) + text[close:]
 
