@@ -1097,6 +1097,18 @@ def test_site(mini, tmp_path):
         assert data["year"] == y and data["report_number"] == y - 2021
         assert "msg" not in data and "charts" not in data
     d24 = json.loads(files["data/report-2024.json"])
+    # The C encoder's lines hold what the Python encoder's indented text held, a measure per line.
+    from isek_cli.report.context import build
+    from isek_cli.report.site import plain
+
+    from isek_cli.api import open_plan
+
+    ctx = build(open_plan(mini).index, 2024, "en")
+    assert d24 == json.loads(json.dumps(plain(ctx), ensure_ascii=False, indent=1, default=str))
+    lines = files["data/report-2024.json"].decode().splitlines()
+    start = lines.index('"measures": [')
+    assert [json.loads(line.rstrip(",")) for line in lines[start + 1:start + 1 + len(d24["measures"])]] == d24["measures"]
+    assert lines[start + 1 + len(d24["measures"])] in ("]", "],") and len(d24["measures"]) > 5
     assert d24["summary"]["by_status"] == {"nicht_begonnen": 1, "in_planung": 1, "in_umsetzung": 2, "abgeschlossen": 1,
                                            "daueraufgabe": 1, "zurueckgestellt": 1, "entfallen": 0}
     assert (d24["funding"]["cost"]["min"], d24["funding"]["cost"]["max"]) == (7660000, 7660000)

@@ -56,8 +56,26 @@ def plain(data: Any) -> Any:
     return data
 
 
+_dump = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _json(data: Any) -> bytes:
-    return (json.dumps(plain(data), ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")
+    """The report's data: a line per top-level key, and a line per item of a top-level list (the
+    measures, …), so that what changed between two builds shows as changed lines. Lines are encoded
+    by json's C encoder; ``indent`` would switch json to its Python encoder, ten times slower
+    (a year of 10,000 measures took 8 s)."""
+    obj = plain(data)
+    lines = ["{"]
+    for i, (key, value) in enumerate(obj.items()):
+        comma = "," if i < len(obj) - 1 else ""
+        if isinstance(value, list) and value:
+            lines.append(f"{_dump(key)}: [")
+            lines.extend(_dump(item) + ("," if j < len(value) - 1 else "") for j, item in enumerate(value))
+            lines.append("]" + comma)
+        else:
+            lines.append(f"{_dump(key)}: {_dump(value)}{comma}")
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _csv(rows: list[dict], columns: list[str]) -> bytes:
