@@ -78,6 +78,9 @@ def test_template_work_is_bounded(mini, tmp_path, name):
     ("{% for i in range(3) %}{{ loop.index }}/{{ loop.length }} {% endfor %}", "1/3 2/3 3/3 "),
     ("{{ 'x\\ny'|indent(2) }} {{ 'hallo welt'|wordwrap(5) }} {{ '%05d' % 42 }}", "x\n  y hallo\nwelt 00042"),
     ("{% for x in [] %}a{% else %}leer{% endfor %} {{ lipsum(1, false, 5, 6)|wordcount }}", "leer 5"),
+    # A dict's items by attribute, except where dict has the attribute (the sandbox's fast path for dicts)
+    ("{% set d = {'title': 'T', 'items': 'I', 1: 'one'} %}{{ d.title }} {{ d.items is callable }} {{ d['items'] }} "
+     "{{ d.missing is undefined }} {{ d.__class__ is undefined }} {{ d[1] }}", "T True I True True one"),
 ])
 def test_ordinary_template_code_still_works(mini, tmp_path, source, expected):
     tpl = tmp_path / "tpl"

@@ -40,6 +40,10 @@ TEXT_PER_STEP = 50  # characters built, per step of the budget
 MACRO_STEPS = 100  # a macro call costs as much as about 100 simple steps
 
 
+# ``d.items`` is the method, not an item named "items": these go the sandbox's general way.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class Budget:
     def __init__(self, max_steps: int) -> None:
         self.max_steps = max_steps
@@ -156,6 +160,13 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
         budget.steps += 1
         if budget.steps > budget.max_steps:
             budget.step(0)
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            # What Jinja's sandbox does for ``m.title`` on the report's dicts, without the
+            # AttributeError it raises first: a dict has no such attribute, so the item it is.
+            try:
+                return obj[attribute]
+            except (KeyError, TypeError):
+                pass
         return super().getattr(obj, attribute)
 
     def getitem(self, obj, argument):
