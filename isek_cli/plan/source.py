@@ -72,7 +72,7 @@ class Composer(Loader):
     scalar's ``tag`` is then ``(plain_implicit, quoted_implicit)`` and a collection's a bool,
     and the walker resolves a scalar's tag only when it reads the scalar (``walker.scalar_tag``;
     numbers, dates and keys that look like them are the minority). Nodes from here are for the
-    walker, positions and anchors only: nothing else reads their tags.
+    walker, positions (``Locator``) and anchors only: nothing else reads their tags.
     """
 
     @staticmethod
@@ -288,7 +288,7 @@ def _syntax_hint(problem: str) -> str:
 
 
 def _compose_quietly(text: str) -> yaml.Node | None:
-    loader = Loader(text)
+    loader = Composer(text)  # positions only: no tag is read
     try:
         return loader.get_single_node()
     except (yaml.YAMLError, RecursionError):
