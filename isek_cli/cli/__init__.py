@@ -38,7 +38,7 @@ def app_for(args: list[str]) -> typer.Typer:
     """The app to run for ``args``: with only the command they name, when they name one.
 
     Typer builds every command's options before it parses anything (about 40 ms for isek's
-    70 commands, a seventh of a warm ``status``); the command run needs only its own. The
+    71 commands and groups, a seventh of a warm ``status``); the command run needs only its own. The
     whole app runs where the others show: no command, ``--help``/``--version`` before it, a
     mistyped command (its message suggests the others), shell completion.
     """

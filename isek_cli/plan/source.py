@@ -68,11 +68,12 @@ class Composer(Loader):
 
     libyaml calls ``resolve`` for every node, from C; even the table lookup above costs a
     Python frame, a dictionary lookup and often a regular expression per scalar (composing
-    the 10,000-measure benchmark plan took 3.4 s with it, 2.1 s without). Here it only hands back libyaml's own ``implicit`` flags: a
-    scalar's ``tag`` is then ``(plain_implicit, quoted_implicit)`` and a collection's a bool,
-    and the walker resolves a scalar's tag only when it reads the scalar (``walker.scalar_tag``;
-    numbers, dates and keys that look like them are the minority). Nodes from here are for the
-    walker, positions (``Locator``) and anchors only: nothing else reads their tags.
+    the 10,000-measure benchmark plan took 3.4 s with it, 2.1 s without). Here it only hands
+    back libyaml's own ``implicit`` flags: a scalar's ``tag`` is then ``(plain_implicit,
+    quoted_implicit)`` and a collection's a bool, and the walker resolves a scalar's tag only
+    when it reads the scalar (``walker.scalar_tag``; numbers, dates and keys that look like
+    them are the minority). Nodes from here are for the walker, positions (``Locator``) and
+    anchors only: nothing else reads their tags.
     """
 
     @staticmethod
