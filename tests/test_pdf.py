@@ -291,6 +291,17 @@ def test_pdf_is_a4_and_starts_with_a_cover_and_contents(pdfs):
     assert "Seite 3 von" in texts[2]
 
 
+def test_headings_and_captions_stay_with_their_table(pdfs):
+    """A table's heading and caption never end a page whose next page starts the table (print CSS:
+    caption and row-group headers avoid a break after them)."""
+    pypdf = pytest.importorskip("pypdf")
+    texts = [p.extract_text() for p in pypdf.PdfReader(str(pdfs["shipped"])).pages]
+    # The first row of the table of grants (the field chapters list the same grant in other columns)
+    grants = [t for t in texts if re.search(r"G.2014.SOZ 2014 Soziale Stadt", t)]
+    assert len(grants) == 1, "the grants table's first row is on exactly one page"
+    assert grants[0].count("Zuwendungen nach Programmjahr") >= 2, "its heading and caption are on that page too"
+
+
 def test_pdf_is_byte_identical_on_a_second_run(pdfs):
     first, second = pdfs["shipped"].read_bytes(), pdfs["again"].read_bytes()
     assert second.startswith(b"%PDF-")
