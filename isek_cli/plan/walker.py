@@ -108,11 +108,14 @@ def scalar_tag(node: yaml.ScalarNode) -> str:
     """A scalar's tag, resolved (and kept on the node) if the composer left it unresolved.
 
     :class:`source.Composer` leaves implicit tags to the walker: a scalar's ``tag`` is then
-    libyaml's ``(plain_implicit, quoted_implicit)`` pair and a collection's a bool.
+    libyaml's ``(plain_implicit, quoted_implicit)`` pair and a collection's a bool. Only a plain
+    scalar whose first character starts one of PyYAML's implicit resolvers may be other than
+    text; ``Walker.value`` inlines this for every value and key.
     """
     tag = node.tag
     if tag.__class__ is tuple:
-        tag = node.tag = _resolve(node.value) if tag[0] else STR
+        value = node.value
+        tag = node.tag = (_TAGS.get(value) or _resolve(value)) if tag[0] and value[:1] in IMPLICIT else STR
     return tag
 
 
