@@ -120,9 +120,9 @@ def test_without_git_the_lock_stays_in_the_plan_folder(mini):
 
 
 def _names():
-    from isek_cli.cli import _command_name, app
+    from isek_cli.cli import app
 
-    return sorted([_command_name(c) for c in app.registered_commands] + [g.name for g in app.registered_groups])
+    return sorted(_names_of(app))
 
 
 def test_every_command_and_group_is_found_by_its_name():
