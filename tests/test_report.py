@@ -1058,6 +1058,29 @@ def build_site(plan: Path, out: Path, *extra: str):
     return run("site", "-o", str(out), *extra, plan=plan)
 
 
+def test_site_data_drops_charts_everywhere_and_converts_shared_dicts_once():
+    from markupsafe import Markup
+
+    from isek_cli.report.site import plain
+
+    def naive(d):  # what the site's data meant before shared dicts were converted once
+        if isinstance(d, dict):
+            return {k: naive(v) for k, v in d.items() if k not in ("chart", "charts", "msg", "fonts")}
+        if isinstance(d, list):
+            return [naive(v) for v in d]
+        return str(d) if isinstance(d, Markup) else d
+
+    shared = {"id": "M1", "chart": Markup("<svg/>"), "notes": [{"text": Markup("<b>x</b>"), "fonts": 1}]}
+    ctx = {"msg": {}, "measures": [shared, {"id": "M2", "parts": [shared]}],
+           "fields": [{"chart": 1, "measures": [shared], "goal_groups": [{"measures": [shared]}]}], "n": 3}
+    out = plain(ctx)
+    assert out == naive(ctx)
+    assert "chart" not in out["fields"][0] and "chart" not in out["measures"][1]["parts"][0]
+    assert type(out["measures"][0]["notes"][0]["text"]) is str
+    assert out["measures"][0] is out["fields"][0]["measures"][0]  # converted once, shared again
+    assert "chart" in shared and isinstance(shared["chart"], Markup)  # the context itself is untouched
+
+
 def test_site(mini, tmp_path):
     out = tmp_path / "site"
     r = build_site(mini, out, "--lang", "en")
