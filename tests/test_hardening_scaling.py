@@ -7,6 +7,8 @@ from __future__ import annotations
 import difflib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from isek_cli.plan.loader import load_plan
 from isek_cli.plan.source import Locator
@@ -72,15 +74,40 @@ def test_did_you_mean_for_many_bad_references_costs_linear_work(mini, counted_co
 
 def test_did_you_mean_in_small_sets_compares_everything():
     """Small sets (statuses, keys) keep the full comparison: the hint is exactly difflib's."""
-    from isek_cli.plan.shape import did_you_mean
+    from isek_cli.plan.suggest import did_you_mean
 
     words = [f"word{i}" for i in range(150)] + ["abgeschlossen"]
     assert did_you_mean("abgeschlosen", words) == "did you mean 'abgeschlossen'?"
     assert did_you_mean("zzzz", words) == ""
 
 
+@settings(max_examples=400, deadline=None)
+@given(word=st.text("abcdeé_1", max_size=9),
+       options=st.lists(st.text("abcdeé_1", max_size=9), min_size=1, max_size=12))
+def test_did_you_mean_prefilter_never_loses_difflibs_match(word, options):
+    """Options are ruled out before difflib by a bound on its ratio (characters of the word found
+    in the option): the answer must stay exactly difflib's, near the cutoff too."""
+    from isek_cli.plan.suggest import Suggester
+
+    expected = difflib.get_close_matches(word, sorted(set(options)), n=1, cutoff=0.6)
+    assert Suggester(options).best(word) == (expected[0] if expected else None)
+
+
+def test_flood_of_unknown_keys_reaches_difflib_only_for_near_ones(counted_comparisons):
+    """50 garbage keys against a file's keys: the bound rules out all but 'owner' (its letters are
+    all in 'unknown_…') without a comparison; a real typo among them still gets its hint."""
+    from isek_cli.plan.suggest import Suggester
+
+    keys = ["city", "title", "adopted", "horizon", "owner", "language", "vision", "guiding_goals"]
+    s = Suggester(keys)
+    assert [s.best(f"unknown_{i}") for i in range(50)] == [None] * 50
+    # set_seq1 runs once as difflib starts and once per option it compares: was 50 × (1 + 8)
+    assert counted_comparisons["n"] == 50 * (1 + 1)
+    assert s.best("horizn") == "horizon" and counted_comparisons["n"] > 100
+
+
 def test_did_you_mean_ignores_huge_words():
-    from isek_cli.plan.shape import did_you_mean
+    from isek_cli.plan.suggest import did_you_mean
 
     assert did_you_mean("in_umsetzung" + "x" * 100_000, ["in_umsetzung"]) == ""
 
@@ -198,7 +225,7 @@ def test_progress_sheet_with_many_unknown_statuses_costs_linear_work(mini, tmp_p
 def counted_indexing(monkeypatch):
     """Words put into (or looked up in) a did-you-mean index: a Suggester built anew for every
     unknown word indexes all options again, without a single extra difflib comparison."""
-    from isek_cli.plan import shape
+    from isek_cli.plan import suggest as shape
 
     counter = {"n": 0}
     real = shape._one_left_out

@@ -17,7 +17,7 @@ app.add_typer(import_app, name="import")
 
 def _mapping(items: list[str]) -> dict[str, str]:
     from ..data.catalogue import COLUMNS
-    from ..plan.shape import did_you_mean
+    from ..plan.suggest import did_you_mean
 
     out = {}
     for item in items:

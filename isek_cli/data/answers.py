@@ -30,7 +30,7 @@ from .request import INPUTS, MARK, META_SHEET, fingerprint, status_labels
 from ..i18n import LANGUAGES, catalogue
 from ..plan.index import PlanIndex
 from ..plan.model import COMPLETED
-from ..plan.shape import did_you_mean
+from ..plan.suggest import did_you_mean
 
 ENTRY_KEYS = ("status", "percent", "note", "spent_eur")
 

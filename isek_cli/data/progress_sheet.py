@@ -17,7 +17,7 @@ from . import sheets
 from ..i18n import LANGUAGES, catalogue
 from ..plan.model import COMPLETED, STATUSES
 from ..plan.index import PlanIndex
-from ..plan.shape import Suggester
+from ..plan.suggest import Suggester
 from ..plan.suggest import IdHints
 
 COLUMNS = {

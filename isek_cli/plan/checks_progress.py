@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from .diagnostics import Loc, Problem
 from .model import CLOSED, COMPLETED, STATUSES
-from .shape import Suggester
+from .suggest import Suggester
 
 MAX_LISTED = 20  # a plan's own statuses named in one hint; 20,000 of them in 10,000 hints would be 2 GB
 

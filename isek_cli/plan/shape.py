@@ -9,7 +9,6 @@ offending value is known (see :func:`yaml_hint`).
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import difflib
 import re
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Loc, Problem
 from .model import MAX_EUR, STATUSES
+from .suggest import _suggester, did_you_mean
 
 EXPECTS = {
     "string_type": "text",
@@ -205,66 +205,6 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
-    """'did you mean …?' for one word; for many words against the same options use a :class:`Suggester`."""
-    return Suggester(options).hint(word)
-
-
-class Suggester:
-    """Did-you-mean hints against one set of options, asked many times.
-
-    difflib compares a word with every option: 0.5 s against 20,000 ids, hours for 10,000 wrong
-    references. Small sets (statuses, keys) are still compared in full. In a large set difflib
-    compares only a few options: those one typo away (found in an index of every option with
-    one character left out, the "symmetric delete" method), else the neighbours in sorted order
-    forwards and backwards (sharing the longest beginning or ending with the word).
-    """
-
-    FULL = 200  # sets up to this size are compared in full
-    NEAR = 8  # neighbours on each side, in each direction
-    SHARED = 50  # an index entry shared by more options says nothing about any of them
-    LONGEST = 200  # a longer word is no id, key or status: no hint
-
-    def __init__(self, options: typing.Iterable[str]) -> None:
-        self.words = sorted({str(o) for o in options})
-        self.backwards: list[str] = []
-        self.deletes: dict[str, list[str]] = {}
-        if len(self.words) > self.FULL:
-            self.backwards = sorted(w[::-1] for w in self.words)
-            for w in self.words:
-                for key in _one_left_out(w):
-                    self.deletes.setdefault(key, []).append(w)
-
-    def best(self, word: str) -> str | None:
-        word = str(word)
-        if len(word) > self.LONGEST:
-            return None
-        pool = self.words if not self.backwards else self._pool(word)
-        match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-        return match[0] if match else None
-
-    def hint(self, word: str) -> str:
-        match = self.best(word)
-        return f"did you mean '{match}'?" if match else ""
-
-    def _pool(self, word: str) -> list[str]:
-        near: dict[str, None] = {}
-        for key in _one_left_out(word):
-            found = self.deletes.get(key, ())
-            if len(found) <= self.SHARED:
-                near.update(dict.fromkeys(found))
-        if near:
-            return list(near)
-        ahead = bisect.bisect_left(self.words, word)
-        back = bisect.bisect_left(self.backwards, word[::-1])
-        return (self.words[max(0, ahead - self.NEAR): ahead + self.NEAR]
-                + [w[::-1] for w in self.backwards[max(0, back - self.NEAR): back + self.NEAR]])
-
-
-def _one_left_out(word: str) -> set[str]:
-    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
-
-
 def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Loc) -> Problem:
     etype = err["type"]
     value = err.get("input")
@@ -282,9 +222,10 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
     if etype in ("extra_forbidden", "unexpected_keyword_argument"):
         holder = _model_at(model, path[:-1])
         allowed = list(fields_of(holder)) if holder else []
-        hint = did_you_mean(key, allowed)
-        if hint and _is_scalar(value):  # the entry's own value, not a sample: the line as it should read
-            hint += f" write '{difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)[0]}: {_short(str(value))}'"
+        match = _suggester(tuple(allowed)).best(key)
+        hint = f"did you mean '{match}'?" if match else ""
+        if match and _is_scalar(value):  # the entry's own value, not a sample: the line as it should read
+            hint += f" write '{match}: {_short(str(value))}'"
         hint = hint or (f"allowed keys here: {', '.join(allowed)}" if allowed else "remove the key")
         if value is None and key.isdigit():
             hint = ("a comma inside { } separates entries, so a decimal comma split the number and made "

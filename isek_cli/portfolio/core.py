@@ -189,7 +189,7 @@ class Portfolio(Validity):
     def plan(self, id: str) -> PortfolioPlan:
         """The plan with this id; raises ``UnknownId`` (with a did-you-mean hint)."""
         from ..errors import UnknownId
-        from ..plan.shape import did_you_mean
+        from ..plan.suggest import did_you_mean
 
         if id not in self._by_id:
             ids = list(self._by_id)

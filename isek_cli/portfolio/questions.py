@@ -143,7 +143,7 @@ def show(pf, ref: str, year: int | None) -> dict[str, Any]:
     """``PLAN:ID`` as ``isek show ID`` shows it in that plan (``year`` None: the plan's own latest
     progress year, as there), with ``plan`` added and file paths relative to the portfolio folder."""
     from ..errors import PlanInvalid, UnknownId
-    from ..plan.shape import did_you_mean
+    from ..plan.suggest import did_you_mean
     from ..query.show import show as show_one
     from ..query.status import default_year
 
