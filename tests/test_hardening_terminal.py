@@ -10,6 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run
 from helpers_writes import private_cache  # noqa: F401  (fixture)
@@ -176,3 +178,44 @@ def test_a_drawdown_sheet_cell_is_escaped(mini, tmp_path):
     r = run("progress", "import", sheet, plan=mini)
     assert r.exit_code == 1 and "abrufe.csv:2:A" in r.stderr, r
     assert_escaped(r.stdout + r.stderr)
+
+
+# Every command's --format json goes through terminal.json_dumps: it must write what json.dumps with
+# indent=2 wrote before, character for character (scripts and golden files compare the text).
+_scalars = (st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=True)
+            | st.text(max_size=12) | st.dates())
+_json_like = st.recursive(
+    _scalars,
+    lambda inner: (st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+                   | st.dictionaries(st.text(max_size=6) | st.integers(-5, 5) | st.floats(allow_nan=False)
+                                     | st.booleans() | st.none(), inner, max_size=4)),
+    max_leaves=25)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_json_like)
+def test_json_output_is_jsons_indented_text(data):
+    from isek_cli.terminal import json_dumps
+
+    assert json_dumps(data) == json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+def test_json_output_of_text_subclasses_and_unusual_keys():
+    import datetime as dt
+    import enum
+
+    from markupsafe import Markup
+
+    from isek_cli.terminal import json_dumps
+
+    class Kind(str, enum.Enum):
+        A = "a"
+
+    class Level(enum.IntEnum):
+        HIGH = 1
+
+    data = {"m": Markup("<b>"), "k": Kind.A, "l": [Level.HIGH, {"l": Level.HIGH}], 1.5: [float("inf"), -float("inf")], None: {}, True: [],
+            "d": dt.date(2024, 5, 1), "n": [1, True, None, 2.0, "\u2028\x00"], "nested": [{"x": [{}]}]}
+    assert json_dumps(data) == json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    with pytest.raises(TypeError):
+        json_dumps({(1, 2): 3})

@@ -4,7 +4,6 @@ and output as table, JSON or CSV."""
 from __future__ import annotations
 
 import enum
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 import typer
 
 from ..plan.diagnostics import Diagnostic
-from ..terminal import json_text, term  # noqa: F401  (used by the command modules too)
+from ..terminal import json_dumps, json_text, term  # noqa: F401  (used by the command modules too)
 
 if TYPE_CHECKING:
     from ..api import Plan
@@ -108,7 +107,7 @@ def working(message: str):
 
 
 def dump_json(data: Any) -> str:
-    return json_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    return json_text(json_dumps(data))  # = json.dumps(data, ensure_ascii=False, indent=2, default=str)
 
 
 def emit_json(data: Any) -> None:
