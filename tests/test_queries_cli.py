@@ -167,6 +167,24 @@ def test_status_of_a_later_year_keeps_the_last_update(mini):
     assert data["total"]["by_status"] == BY_YEAR[2024]["total"]
 
 
+def test_counted_statuses_are_remembered_per_plan_not_cached_with_it(mini):
+    """A report asks each measure's status for every year many times; the answers are remembered on
+    the plan (the same as computed afresh) but never written into isek's cache of the plan."""
+    import pickle
+
+    from isek_cli.api import open_plan
+    from isek_cli.plan.index import PlanIndex
+
+    plan = open_plan(mini).index
+    years = range(2020, 2027)
+    asked = {(m, y): plan.counted_status(m, y) for m in plan.measure_index for y in years}
+    assert asked == {(m, y): plan.counts_as(plan.status_of(m, y)) for m in plan.measure_index for y in years}
+    assert plan._counted and set(plan._counted) == set(asked)
+    restored = pickle.loads(pickle.dumps(plan))
+    assert isinstance(restored, PlanIndex) and restored._counted == {}
+    assert {k: restored.counted_status(*k) for k in asked} == asked
+
+
 @pytest.mark.parametrize("args", [
     ["status", "--year", "1"],
     ["status", "--year", "10000"],

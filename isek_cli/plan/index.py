@@ -68,6 +68,13 @@ class PlanIndex:
     _dates: dict[str, list[dt.date]] = field(default_factory=dict, repr=False)
     _partial: bool = False
     revision: str | None = None  # the git commit the plan was read from; None: the working tree
+    # (measure, year) -> counted status, as asked: a report counts each measure in every year up to its
+    # own (the completion series), per field and per priority; a site asks again for every year.
+    _counted: dict[tuple[str, int], str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        """The cache keeps the plan, not the answers of one command."""
+        return {k: v for k, v in self.__dict__.items() if k != "_counted"} | {"_counted": {}}
 
     @classmethod
     def build(cls, root: Path, files) -> "PlanIndex":
@@ -206,7 +213,11 @@ class PlanIndex:
 
     def counted_status(self, measure_id: str, year: int) -> str:
         """The status a count puts the measure under (one of the seven)."""
-        return self.counts_as(self.status_of(measure_id, year))
+        key = (measure_id, year)
+        counted = self._counted.get(key)
+        if counted is None:
+            counted = self._counted[key] = self.counts_as(self.status_of(measure_id, year))
+        return counted
 
     def is_part(self, measure_id: str) -> bool:
         m = self.measure_index.get(measure_id)
