@@ -17,8 +17,7 @@ from . import sheets
 from ..i18n import LANGUAGES, catalogue
 from ..plan.model import COMPLETED, STATUSES
 from ..plan.index import PlanIndex
-from ..plan.suggest import Suggester
-from ..plan.suggest import IdHints
+from ..plan.suggest import IdHints, Suggester
 
 COLUMNS = {
     "measure": ["massnahme", "maßnahme", "massnahmen_nr", "nr", "id", "measure_id", "kennung"],

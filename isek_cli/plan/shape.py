@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Loc, Problem
 from .model import MAX_EUR, STATUSES
-from .suggest import _suggester, did_you_mean
+from .suggest import did_you_mean, suggester_for
 
 EXPECTS = {
     "string_type": "text",
@@ -222,7 +222,7 @@ def _problem(err: dict, path: tuple, model: type[BaseModel], data: Any, base: Lo
     if etype in ("extra_forbidden", "unexpected_keyword_argument"):
         holder = _model_at(model, path[:-1])
         allowed = list(fields_of(holder)) if holder else []
-        match = _suggester(tuple(allowed)).best(key)
+        match = suggester_for(tuple(allowed)).best(key)
         hint = f"did you mean '{match}'?" if match else ""
         if match and _is_scalar(value):  # the entry's own value, not a sample: the line as it should read
             hint += f" write '{match}: {_short(str(value))}'"

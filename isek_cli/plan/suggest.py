@@ -98,7 +98,7 @@ class Suggester:
 
 
 @functools.lru_cache(maxsize=64)
-def _suggester(options: tuple[str, ...]) -> Suggester:
+def suggester_for(options: tuple[str, ...]) -> Suggester:
     """One suggester per set of keys: a file full of unknown keys asks the same set many times."""
     return Suggester(options)
 
