@@ -1015,3 +1015,24 @@ def test_random_sigkills_never_leave_a_partial_file(mini, tmp_path):
                        capture_output=True, text=True, timeout=60, env=child_env())
     assert p.returncode == 0, p.stderr
     check_ok(mini)
+
+
+@pytest.mark.parametrize("spoil", [
+    pytest.param(lambda t: t.replace("percent: 37", "percent: 38"), id="the new entry reads back otherwise"),
+    pytest.param(lambda t: t.replace("note: Rohbau fertig.", "note: Rohbau fast fertig."), id="an old entry changed"),
+    pytest.param(lambda t: t.replace("status: in_umsetzung, percent: 45", "status: in_umsetzung, percent: 46"),
+                 id="an old number changed"),
+])
+def test_a_candidate_that_does_not_read_back_as_old_plus_new_is_refused(mini, monkeypatch, spoil):
+    """The last guard of every write: the edited text, valid as it may be, must read back as exactly
+    the old entries plus the new one. An edit that slipped (here: spoiled on purpose) writes nothing."""
+    from isek_cli.writing import append as appending
+
+    real = appending._insert
+    monkeypatch.setattr(appending, "_insert", lambda text, lists, pf: spoil(real(text, lists, pf)))
+    path = mini / "progress/2024.yaml"
+    before = path.read_bytes()
+    with pytest.raises(appending.Refused, match="would not read back as the old entries plus the new"):
+        appending.append(mini, updates=[{"measure": "HF1.M01", "date": dt.date(2024, 9, 1), "status": "in_umsetzung",
+                                         "percent": 37, "note": "Guard."}])
+    assert path.read_bytes() == before
