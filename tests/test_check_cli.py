@@ -389,3 +389,28 @@ def test_an_unreadable_file_reads_as_one_mistake(mini):
     code, report = check_json(mini)
     assert code == 1
     assert [(d["file"], d["code"]) for d in report["diagnostics"]] == [("actors.yaml", "E101")]
+
+
+@pytest.mark.parametrize("before, after, what", [
+    ("    partners: [AMT-PLANUNG]\n", "    partners: [AMT-PLANUNG, NIEMAND]\n", "partner 'NIEMAND'"),
+    ("    goals: [HF1.Z1]\n    priority: 1\n    lead: WOBAU\n", "    goals: [HF1.Z1, HF1.Z9]\n    priority: 1\n    lead: WOBAU\n",
+     "goal 'HF1.Z9'"),
+    ("    lead: WOBAU\n", "    lead: [WOBAU, NIEMAND]\n", "lead actor 'NIEMAND'"),
+    ("    lead: WOBAU\n", "    lead: NIEMAND\n", "lead actor 'NIEMAND'"),
+    ("    lead: WOBAU\n    partners: [AMT-PLANUNG]\n    committee: BAU\n",
+     "    lead: WOBAU\n    partners: [AMT-PLANUNG]\n    committee: NIEMAND\n", "committee 'NIEMAND'"),
+], ids=["partner", "goal", "lead-list", "lead", "committee"])
+def test_a_wrong_reference_in_a_measure_points_at_the_wrong_id(mini, before, after, what):
+    """References are resolved without building their places; a wrong one still names its own line
+    and column (the second item of a list, not the list)."""
+    path = mini / "fields/01-wohnen.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(before) == 1
+    path.write_text(text.replace(before, after), encoding="utf-8")
+    code, data = check_json(mini)
+    found = [d for d in data["diagnostics"] if d["code"] == "E302" and what in d["message"]]
+    assert code == 1 and len(found) == 1, data["diagnostics"]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bad = what.split("'")[1]
+    d = found[0]
+    assert lines[d["line"] - 1][d["col"] - 1:].startswith(bad), (d, lines[d["line"] - 1])

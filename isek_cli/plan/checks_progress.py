@@ -12,8 +12,10 @@ from .suggest import Suggester
 MAX_LISTED = 20  # a plan's own statuses named in one hint; 20,000 of them in 10,000 hints would be 2 GB
 
 
-def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str]) -> list[Problem]:
-    """``statuses``: every status word the plan knows (the seven and its own), to what it counts as."""
+def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str],
+                   measures: frozenset[str] = frozenset()) -> list[Problem]:
+    """``statuses``: every status word the plan knows (the seven and its own), to what it counts as;
+    ``measures``: the plan's measure ids (an entry naming one needs no look-up through ``ref``)."""
     out: list[Problem] = []
     # Updates in date order across files (ties: file order), for the history checks.
     # Locations are built only for problems: a state-wide plan has 100,000s of entries.
@@ -32,7 +34,8 @@ def check_progress(files, ref, in_horizon, start, end, statuses: dict[str, str])
             out.append(Problem("W402", Loc(rel, ("year",)), f"progress for {name_year} lies outside the horizon {start}–{end}",
                                "check the year, or widen the horizon in isek.yaml", severity="warning"))
         for i, u in pf.items.get("updates", []):
-            ref(u.measure, ("measure",), lambda rel=rel, i=i: Loc(rel, ("updates", i, "measure")), "measure")
+            if u.measure not in measures:
+                ref(u.measure, ("measure",), lambda rel=rel, i=i: Loc(rel, ("updates", i, "measure")), "measure")
             if u.status not in statuses:
                 hints = hints or [_StatusHint(statuses)]
                 out.append(hints[0].problem(u.status, Loc(rel, ("updates", i, "status"))))
