@@ -19,8 +19,8 @@ _DIGITS = re.compile(r"\d+")
 
 
 def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
-    """'did you mean …?' for one word; for many words against the same options use a :class:`Suggester`."""
-    return Suggester(options).hint(word)
+    """'did you mean …?' for one word, against the suggester of these options (built once per set)."""
+    return suggester_for(tuple(options)).hint(word)
 
 
 class Suggester:
@@ -97,9 +97,10 @@ class Suggester:
         return keep
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def suggester_for(options: tuple[str, ...]) -> Suggester:
-    """One suggester per set of keys: a file full of unknown keys asks the same set many times."""
+    """One suggester per set of options: a file full of unknown keys, or an answer sheet full of
+    unknown measures, asks the same set many times (building one indexes every option)."""
     return Suggester(options)
 
 
