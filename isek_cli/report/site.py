@@ -59,21 +59,16 @@ def plain(data: Any, _seen: dict[int, Any] | None = None) -> Any:
     """
     if _seen is None:
         _seen = {}
-    kind = type(data)
-    if kind is dict or kind is list:
+    if isinstance(data, (dict, list)):
         done = _seen.get(id(data))
         if done is not None:
             return done
-        if kind is dict:
+        if isinstance(data, dict):
             done = {k: (v if type(v) in _LEAVES else plain(v, _seen)) for k, v in data.items() if k not in _DROPPED}
         else:
             done = [v if type(v) in _LEAVES else plain(v, _seen) for v in data]
         _seen[id(data)] = done
         return done
-    if isinstance(data, dict):
-        return {k: plain(v, _seen) for k, v in data.items() if k not in _DROPPED}
-    if isinstance(data, list):
-        return [plain(v, _seen) for v in data]
     if isinstance(data, Markup):
         return str(data)
     return data
